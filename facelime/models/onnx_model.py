@@ -1,0 +1,181 @@
+"""ONNX face-recognition networks (insightface ArcFace and others) on onnxruntime.
+
+The input is NCHW float32; normalisation `(x - mean) / std` and colour order come
+from the config (ArcFace: RGB, mean = std = 127.5; insightface's own rule can be
+asked for with `normalisation: insightface`). Exported files often fix the batch
+to 1; we relax that in memory and keep the relaxed graph only if it gives the same
+numbers as single images.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..errors import ModelLoadError
+from .base import FaceEmbedder, PreparedFace
+
+
+def available_providers(device: str) -> list[str]:
+    """CUDA when asked for or (auto) when onnxruntime-gpu sees a GPU; CPU otherwise."""
+    import onnxruntime as ort
+
+    have = ort.get_available_providers()
+    if device == "cpu":
+        return ["CPUExecutionProvider"]
+    if "CUDAExecutionProvider" in have:
+        return ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    if device == "cuda":
+        raise ModelLoadError("onnxruntime", "device: cuda asked for, but onnxruntime has no CUDA provider "
+                             "(install onnxruntime-gpu on a machine with a GPU)")
+    return ["CPUExecutionProvider"]
+
+
+def _dims(value_info) -> list:
+    return [d.dim_value if d.HasField("dim_value") else (d.dim_param or None)
+            for d in value_info.type.tensor_type.shape.dim]
+
+
+def relax_batch_dimension(model) -> bool:
+    """Make the batch dimension symbolic in place; True if anything changed.
+
+    Also turns a leading 1 in constant Reshape shapes into 0 ("copy the input's
+    dimension"), the usual reason a batch-1 export fails on larger batches.
+    """
+    from onnx import numpy_helper
+
+    changed = False
+    for value in list(model.graph.input) + list(model.graph.output):
+        dims = value.type.tensor_type.shape.dim
+        if dims and dims[0].HasField("dim_value") and dims[0].dim_value == 1:
+            dims[0].dim_param = "batch"
+            changed = True
+    constants = {n.output[0]: n for n in model.graph.node if n.op_type == "Constant"}
+    initialisers = {i.name: i for i in model.graph.initializer}
+    for node in model.graph.node:
+        if node.op_type != "Reshape" or len(node.input) < 2:
+            continue
+        if node.input[1] in constants:
+            tensor = constants[node.input[1]].attribute[0].t
+        elif node.input[1] in initialisers:
+            tensor = initialisers[node.input[1]]
+        else:
+            continue
+        shape = numpy_helper.to_array(tensor).copy()
+        if shape.ndim == 1 and len(shape) >= 2 and shape[0] == 1:
+            shape[0] = 0
+            tensor.CopyFrom(numpy_helper.from_array(shape, tensor.name))
+            changed = True
+    if changed:
+        del model.graph.value_info[:]
+    return changed
+
+
+class OnnxEmbedder(FaceEmbedder):
+    def __init__(self, name: str, path: str, input_size: int | None = None,
+                 mean=(127.5, 127.5, 127.5), std=(127.5, 127.5, 127.5), color_order: str = "RGB",
+                 normalisation: str = "config", device: str = "auto", batch_size: int = 32,
+                 threads: int = 0):
+        import onnx
+        import onnxruntime as ort
+
+        self.name = name
+        self.path = str(path)
+        if not Path(path).is_file():
+            raise ModelLoadError(path, "file not found")
+        try:
+            model = onnx.load(self.path)
+        except Exception as err:  # onnx raises DecodeError and others for junk files
+            raise ModelLoadError(path, f"not a readable ONNX file ({type(err).__name__}: {err})") from None
+        if len(model.graph.input) < 1:
+            raise ModelLoadError(path, "graph has no input")
+        init_names = {i.name for i in model.graph.initializer}
+        inputs = [i for i in model.graph.input if i.name not in init_names]
+        dims = _dims(inputs[0])
+        if len(dims) != 4 or dims[1] not in (3, None):
+            raise ModelLoadError(path, f"expected an input of shape N x 3 x H x W, found {dims}")
+        fixed_hw = [d for d in dims[2:] if isinstance(d, int)]
+        if input_size is None:
+            if len(fixed_hw) != 2:
+                raise ModelLoadError(path, f"input height/width are symbolic {dims}: set input_size in the config")
+            input_size = fixed_hw[0]
+        if len(fixed_hw) == 2 and fixed_hw != [input_size, input_size]:
+            raise ModelLoadError(path, f"input is {dims[2]}x{dims[3]} but the config says input_size {input_size}")
+        self.input_size = int(input_size)
+        batch_was_one = dims[0] == 1
+        single_model = model.SerializeToString()
+        if batch_was_one:
+            relax_batch_dimension(model)
+
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+        self.providers = available_providers(device)
+        try:
+            self._session = ort.InferenceSession(model.SerializeToString(), options, providers=self.providers)
+        except Exception as err:
+            raise ModelLoadError(path, f"onnxruntime could not load it ({err})") from None
+        self._input_name = self._session.get_inputs()[0].name
+        self.batch_size = batch_size
+        if normalisation == "insightface":
+            from insightface.model_zoo.arcface_onnx import ArcFaceONNX
+
+            arcface = ArcFaceONNX(model_file=self.path, session=self._session)
+            mean, std = (arcface.input_mean,) * 3, (arcface.input_std,) * 3
+        order = color_order.upper()
+        if order not in ("RGB", "BGR"):
+            raise ModelLoadError(path, f"color_order must be RGB or BGR, not {color_order!r}")
+        self._bgr = order == "BGR"
+        # mean/std are given in the model's colour order; store them in RGB order.
+        self.mean = np.asarray(mean, dtype=np.float32)[::-1] if self._bgr else np.asarray(mean, dtype=np.float32)
+        self.std = np.asarray(std, dtype=np.float32)[::-1] if self._bgr else np.asarray(std, dtype=np.float32)
+        probe = self._check_runs(single_model if batch_was_one else None)
+        self.embedding_size = int(probe.shape[1])
+
+    def _run(self, nchw: np.ndarray, session=None) -> np.ndarray:
+        session = session or self._session
+        out = session.run(None, {self._input_name: nchw})[0]
+        return np.asarray(out, dtype=np.float32).reshape(len(nchw), -1)
+
+    def _check_runs(self, single_model: bytes | None) -> np.ndarray:
+        """Run a probe batch; if the batch was relaxed, compare with batch-1 results."""
+        import onnxruntime as ort
+
+        rng = np.random.default_rng(0)
+        probe = rng.standard_normal((2, 3, self.input_size, self.input_size)).astype(np.float32)
+        try:
+            singles = np.concatenate([self._run(probe[i : i + 1]) for i in range(2)])
+        except Exception as err:
+            raise ModelLoadError(self.path, f"inference failed on a 1x3x{self.input_size}x{self.input_size} input ({err})") from None
+        if single_model is None:
+            return singles
+        try:
+            batched = self._run(probe)
+            same = batched.shape == singles.shape and np.allclose(batched, singles, rtol=1e-4, atol=1e-5)
+        except Exception:
+            same = False
+        if not same:  # the graph really needs batch 1: use the file as exported
+            self._session = ort.InferenceSession(single_model, providers=self.providers)
+            self.batch_size = 1
+        return singles
+
+    def prepare(self, face: np.ndarray, segments: np.ndarray | None = None) -> PreparedFace:
+        size = self.input_size
+        h, w = face.shape[:2]
+        resized = face if (h, w) == (size, size) else cv2.resize(face, (size, size), interpolation=cv2.INTER_LINEAR)
+        pixels = (resized.astype(np.float32) - self.mean) / self.std
+        if self._bgr:
+            pixels = pixels[:, :, ::-1]
+        if segments is None:
+            segment_index = np.full((size, size), -1, dtype=np.int32)
+        else:  # nearest-neighbour resampling of the label image
+            rows = np.minimum(((np.arange(size) + 0.5) * h / size).astype(np.intp), h - 1)
+            cols = np.minimum(((np.arange(size) + 0.5) * w / size).astype(np.intp), w - 1)
+            segment_index = segments[np.ix_(rows, cols)].astype(np.int32)
+        # hidden pixels take the value 0 of the normalised input: the model's mid-grey
+        return PreparedFace(np.ascontiguousarray(pixels, dtype=np.float32), np.zeros(3, np.float32), segment_index)
+
+    def embed_inputs(self, batch: np.ndarray) -> np.ndarray:
+        return self._run(np.ascontiguousarray(batch.transpose(0, 3, 1, 2)))

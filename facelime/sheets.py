@@ -1,0 +1,42 @@
+"""Contact sheets: image | superpixels | score map | overlay, one PNG per image."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from skimage.segmentation import mark_boundaries  # noqa: E402
+
+
+def overlay(image: np.ndarray, score_map: np.ndarray, alpha: float = 0.5) -> np.ndarray:
+    """Image blended with the JET colour map of the min-max-stretched score map (uint8 RGB)."""
+    span = float(score_map.max() - score_map.min())
+    stretched = (score_map - score_map.min()) / span if span > 0 else np.zeros_like(score_map)
+    heat = plt.get_cmap("jet")(stretched)[:, :, :3]
+    blended = (1 - alpha) * image.astype(np.float64) / 255.0 + alpha * heat
+    return np.clip(np.round(blended * 255.0), 0, 255).astype(np.uint8)
+
+
+def contact_sheet(path, image: np.ndarray, segments: np.ndarray, score_map: np.ndarray, title: str) -> None:
+    """Write the four-panel PNG for one explained image."""
+    fig, axes = plt.subplots(1, 4, figsize=(10, 2.9), dpi=100)
+    panels = [
+        (image, "image"),
+        (mark_boundaries(image, segments, color=(1, 1, 0)), f"superpixels ({segments.max() + 1})"),
+        (None, "score map"),
+        (overlay(image, score_map), "overlay"),
+    ]
+    for ax, (data, label) in zip(axes, panels):
+        if data is None:
+            shown = ax.imshow(score_map, cmap="jet")
+            fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.04)
+        else:
+            ax.imshow(data)
+        ax.set_title(label, fontsize=9)
+        ax.axis("off")
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

@@ -1,0 +1,43 @@
+"""Array files written atomically and read without pickle.
+
+A job killed mid-write must never leave a file that looks finished, so every
+write goes to a temporary name in the same folder and is renamed into place.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+
+def atomic_path(path: str | os.PathLike, suffix: str = ""):
+    """A temporary path beside `path`; call os.replace(tmp, path) once it is complete."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix or path.suffix, dir=path.parent)
+    os.close(fd)
+    return tmp
+
+
+def save_arrays(path: str | os.PathLike, **arrays) -> None:
+    """np.savez_compressed, atomically; object arrays are refused (they would need pickle)."""
+    for key, value in arrays.items():
+        if np.asarray(value).dtype == object:
+            raise TypeError(f"{path}: array {key!r} has dtype object; store strings as str arrays")
+    tmp = atomic_path(path, ".npz")
+    try:
+        with open(tmp, "wb") as handle:
+            np.savez_compressed(handle, **arrays)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def load_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Every array of an .npz, never unpickling."""
+    with np.load(path, allow_pickle=False) as data:
+        return {key: data[key] for key in data.files}

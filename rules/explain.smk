@@ -1,0 +1,24 @@
+# method.md §2: LIME on cosine similarity, one job per (model, identity).
+
+
+rule explain:
+    input:
+        faces="results/faces/{identity}.npz",
+        model=model_file,
+    output:
+        masks="results/masks/{model}/{identity}.npz",
+        sheets=directory("results/sheets/{model}/{identity}"),
+    params:
+        model=lambda wildcards: config["models"][wildcards.model],
+        lime=config["lime"],
+        seed=config["seed"],
+        sheets=config["sheets"],
+    threads: 1
+    resources:
+        mem_mb=2000,
+    log:
+        "logs/explain/{model}/{identity}.log",
+    benchmark:
+        "logs/benchmarks/explain/{model}/{identity}.tsv"
+    script:
+        "../scripts/explain.py"

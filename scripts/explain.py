@@ -1,0 +1,15 @@
+from facelime.stages import explain_identity
+from facelime.workflow_io import rule_logging
+
+with rule_logging(snakemake.log[0]):
+    explain_identity(
+        snakemake.input.faces,
+        snakemake.output.masks,
+        snakemake.output.sheets if snakemake.params.sheets else None,
+        snakemake.wildcards.model,
+        snakemake.params.model,
+        snakemake.params.lime,
+        snakemake.params.seed,
+        snakemake.wildcards.identity,
+        threads=snakemake.threads,
+    )

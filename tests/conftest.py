@@ -1,0 +1,81 @@
+"""Fixtures: ONNX models built by the tests themselves, and paths to optional shared data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("FACELIME_SHARED", REPO.parent / "shared"))
+MOBILEFACENET = SHARED / "models" / "mobilefacenet" / "MobileFaceNet.onnx"
+LFW158 = SHARED / "data" / "lfw158"
+
+
+def region_model(path: Path, region=(slice(28, 56), slice(56, 84)), size: int = 112, dim: int = 16,
+                 batch_one: bool = False, seed: int = 0) -> Path:
+    """An ONNX 'face-recognition network' whose embedding depends only on one image region.
+
+    embedding = W . flatten(x[:, :, rows, cols]) + b, with fixed random W and b, so
+    hiding any pixel outside the region leaves the embedding unchanged. With
+    batch_one, the file fixes the batch to 1 and reshapes to [1, -1], as many
+    exported face models do.
+    """
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(seed)
+    rows, cols = region
+    h, w = rows.stop - rows.start, cols.stop - cols.start
+    weights = (rng.standard_normal((3 * h * w, dim)) / np.sqrt(3 * h * w)).astype(np.float32)
+    bias = rng.standard_normal(dim).astype(np.float32)
+    batch = 1 if batch_one else "N"
+    nodes = [
+        helper.make_node("Slice", ["input", "starts", "ends", "axes"], ["region"]),
+        helper.make_node("Reshape", ["region", "flat_shape"], ["flat"]),
+        helper.make_node("MatMul", ["flat", "W"], ["proj"]),
+        helper.make_node("Add", ["proj", "b"], ["embedding"]),
+    ]
+    inits = [
+        numpy_helper.from_array(np.array([rows.start, cols.start], np.int64), "starts"),
+        numpy_helper.from_array(np.array([rows.stop, cols.stop], np.int64), "ends"),
+        numpy_helper.from_array(np.array([2, 3], np.int64), "axes"),
+        numpy_helper.from_array(np.array([1 if batch_one else -1, 3 * h * w], np.int64), "flat_shape"),
+        numpy_helper.from_array(weights, "W"),
+        numpy_helper.from_array(bias, "b"),
+    ]
+    graph = helper.make_graph(
+        nodes, "region_model",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [batch, 3, size, size])],
+        [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, [batch, dim])],
+        initializer=inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 10  # onnxruntime 1.31 refuses onnx 1.23's default IR 14
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def region_onnx(tmp_path_factory) -> Path:
+    return region_model(tmp_path_factory.mktemp("models") / "region.onnx")
+
+
+@pytest.fixture(scope="session")
+def face_crop() -> np.ndarray:
+    """A real face: the 112x112 Tom Hanks crop that ships with insightface."""
+    from importlib import resources
+
+    from facelime.images import load_rgb
+
+    return load_rgb(resources.files("insightface") / "data" / "images" / "Tom_Hanks_54745.png")
+
+
+def grid_segments(size: int = 112, cells: int = 4) -> np.ndarray:
+    """Superpixels as a cells x cells grid of squares, numbered row by row from 0."""
+    step = size // cells
+    rows, cols = np.mgrid[0:size, 0:size] // step
+    return (np.minimum(rows, cells - 1) * cells + np.minimum(cols, cells - 1)).astype(np.int32)

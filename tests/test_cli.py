@@ -1,0 +1,45 @@
+"""The single-image command line writes the same score map as the library, without Snakemake."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import yaml
+from conftest import region_model
+
+from facelime.images import load_rgb, save_rgb
+
+
+def test_cli_explain(tmp_path, face_crop):
+    model = region_model(tmp_path / "region.onnx")
+    config = {"dataset": {"demo": True}, "lime": {"num_samples": 60},
+              "models": {"region": {"backend": "onnx", "path": str(model), "device": "cpu"}}}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    save_rgb(tmp_path / "face.png", face_crop)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "facelime.cli", "explain", str(tmp_path / "face.png"), "--model", "region",
+               "--config", str(tmp_path / "config.yaml"), "--out", str(out)]
+    first = subprocess.run(command, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    score_map = np.load(out / "face.region.score_map.npy", allow_pickle=False)
+    assert score_map.shape == (112, 112) and score_map.dtype == np.float32
+    # the region model only sees rows 28:56, cols 56:84: the score is highest there
+    assert score_map[28:56, 56:84].mean() > 3 * score_map.mean() - 1e-9 and score_map.max() > 0
+    assert load_rgb(out / "face.region.overlay.png").shape == (112, 112, 3)
+    assert (out / "face.region.sheet.png").stat().st_size > 1000
+    subprocess.run(command, check=True, capture_output=True)
+    np.testing.assert_array_equal(score_map, np.load(out / "face.region.score_map.npy"))
+
+
+def test_cli_unknown_model_and_bad_image(tmp_path):
+    config = {"dataset": {"demo": True}, "models": {"dlib_resnet": {"backend": "dlib"}}}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    base = [sys.executable, "-m", "facelime.cli", "explain", "--config", str(tmp_path / "config.yaml")]
+    unknown = subprocess.run(base + [str(tmp_path / "broken.jpg"), "--model", "r100"], capture_output=True, text=True)
+    assert unknown.returncode != 0 and "model 'r100' is not in" in unknown.stderr
+    broken = subprocess.run(base + [str(tmp_path / "broken.jpg"), "--model", "dlib_resnet"], capture_output=True, text=True)
+    assert broken.returncode == 1
+    assert f"{tmp_path / 'broken.jpg'}:" in broken.stderr and "Traceback" not in broken.stderr

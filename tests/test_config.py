@@ -1,0 +1,62 @@
+"""Config validation: wrong keys, types and values stop the run with the key named."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from workflow_helpers import snakemake, write_config
+
+from facelime.config import validate_config
+from facelime.errors import ConfigError
+
+GOOD = {"dataset": {"demo": True}, "models": {"dlib_resnet": {"backend": "dlib"}}}
+
+
+def test_defaults_are_the_study_values():
+    config = validate_config(copy.deepcopy(GOOD))
+    assert config["preprocess"] == {"size": 112, "crop_fraction": 1.0}
+    lime = config["lime"]
+    assert (lime["num_samples"], lime["n_segments"], lime["compactness"]) == (1000, 30, 20)
+    assert (lime["kernel_width"], lime["keep"], lime["segmentation"]) == (0.25, "positive", "slic")
+    model = config["models"]["dlib_resnet"]
+    assert model["mean"] == [127.5] * 3 and model["color_order"] == "RGB" and model["device"] == "auto"
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda c: c["lime"].update(num_sample=5), r"config key lime\.<unknown key>: .*'num_sample'"),
+        (lambda c: c["lime"].update(num_samples="many"), r"config key lime\.num_samples: 'many' is not of type"),
+        (lambda c: c["lime"].update(num_samples=0), r"config key lime\.num_samples: 0 is less than the minimum of 2"),
+        (lambda c: c.update(colour="red"), r"config key <unknown key>: .*'colour'"),
+        (lambda c: c["models"]["dlib_resnet"].update(backend="torch"), r"models\.dlib_resnet\.backend: 'torch' is not one of"),
+        (lambda c: c["dataset"].update(demo=False, root="/no/such/folder"), r"dataset\.root: folder not found: /no/such/folder"),
+        (lambda c: c["dataset"].update(demo=False), r"dataset\.root: no dataset folder"),
+        (lambda c: c["models"].update(r50={"backend": "onnx", "path": "/no/r50.onnx"}), r"models\.r50\.path: file not found: /no/r50.onnx"),
+    ],
+)
+def test_bad_config_names_the_key(change, message):
+    config = copy.deepcopy(GOOD)
+    config.setdefault("lime", {})
+    change(config)
+    with pytest.raises(ConfigError, match=message):
+        validate_config(config)
+
+
+def test_snakemake_stops_on_unknown_key(tmp_path):
+    config = copy.deepcopy(GOOD)
+    config["lime"] = {"num_sampels": 100}
+    write_config(tmp_path, config)
+    result = snakemake(tmp_path, "-n")
+    assert result.returncode != 0
+    assert "num_sampels" in result.stderr + result.stdout
+
+
+def test_snakemake_stops_on_missing_model_file(tmp_path):
+    config = copy.deepcopy(GOOD)
+    config["models"]["r18"] = {"backend": "onnx", "path": str(tmp_path / "r18.onnx")}
+    write_config(tmp_path, config)
+    result = snakemake(tmp_path, "-n")
+    assert result.returncode != 0
+    assert f"models.r18.path: file not found: {tmp_path / 'r18.onnx'}" in result.stderr + result.stdout

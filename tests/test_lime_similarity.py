@@ -1,0 +1,105 @@
+"""Known answers for LIME on cosine similarity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import grid_segments, region_model
+
+from facelime.lime_similarity import explain_similarity
+from facelime.models import build_embedder
+from facelime.segmentation import superpixels
+
+
+def onnx_embedder(path, **extra):
+    return build_embedder("region", {"backend": "onnx", "path": str(path), "device": "cpu", **extra})
+
+
+def test_region_superpixel_ranked_top(region_onnx, face_crop):
+    # The model sees only rows 28:56, cols 56:84, which is exactly grid cell (1, 2) = superpixel 6.
+    segments = grid_segments()
+    explanation = explain_similarity(face_crop, segments, onnx_embedder(region_onnx), num_samples=300, seed=3)
+    coefficients = explanation.coefficients
+    assert np.argmax(coefficients) == 6
+    others = np.delete(coefficients, 6)
+    assert coefficients[6] > 0.02
+    assert np.max(np.abs(others)) < 0.1 * coefficients[6]
+    # the score map paints superpixel 6 with its coefficient and keeps no negatives
+    assert np.allclose(explanation.score_map[segments == 6], coefficients[6])
+    assert explanation.score_map.min() >= 0
+    assert explanation.r2 > 0.95
+
+
+def test_unperturbed_sample_scores_one(region_onnx, face_crop):
+    explanation = explain_similarity(face_crop, superpixels(face_crop), onnx_embedder(region_onnx),
+                                     num_samples=50, seed=1)
+    assert explanation.samples[0].all()
+    assert explanation.scores[0] == pytest.approx(1.0, abs=1e-6)
+    assert np.all((explanation.scores >= 0) & (explanation.scores <= 1 + 1e-6))
+
+
+def test_same_seed_same_arrays_other_seed_other_samples(region_onnx, face_crop):
+    segments = superpixels(face_crop)
+    model = onnx_embedder(region_onnx)
+    a = explain_similarity(face_crop, segments, model, num_samples=80, seed=11)
+    b = explain_similarity(face_crop, segments, model, num_samples=80, seed=11)
+    c = explain_similarity(face_crop, segments, model, num_samples=80, seed=12)
+    for key in ("score_map", "coefficients", "samples", "scores"):
+        np.testing.assert_array_equal(getattr(a, key), getattr(b, key))
+    assert not np.array_equal(a.samples, c.samples)
+
+
+def test_equals_lime_image_explainer(region_onnx, face_crop):
+    """Our vectorised sampling + LimeBase gives lime's own LimeImageExplainer numbers."""
+    from lime.lime_image import LimeImageExplainer
+
+    model = onnx_embedder(region_onnx)
+    segments = superpixels(face_crop)
+    ours = explain_similarity(face_crop, segments, model, num_samples=120, seed=5, keep="all")
+
+    prepared = model.prepare(face_crop, segments)  # normalised input space, hide colour 0
+    reference = model.embed_prepared(prepared.pixels[None])[0].astype(np.float64)
+
+    def classifier_fn(images):
+        return ((model.embed_prepared(np.asarray(images, np.float32)) @ reference + 1) / 2)[:, None]
+
+    lime_exp = LimeImageExplainer(kernel_width=0.25, random_state=5).explain_instance(
+        prepared.pixels.astype(np.float64), classifier_fn, labels=(0,), top_labels=None, hide_color=0,
+        num_samples=120, batch_size=10, segmentation_fn=lambda image: segments,
+    )
+    lime_coefficients = np.zeros(segments.max() + 1)
+    for feature, weight in lime_exp.local_exp[0]:
+        lime_coefficients[feature] = weight
+    np.testing.assert_allclose(ours.coefficients, lime_coefficients, rtol=1e-4, atol=1e-6)
+    assert ours.intercept == pytest.approx(lime_exp.intercept[0], rel=1e-5)
+
+
+def test_batch_size_does_not_change_numbers(region_onnx, face_crop):
+    segments = superpixels(face_crop)
+    model = onnx_embedder(region_onnx)
+    one = explain_similarity(face_crop, segments, model, num_samples=40, seed=2, batch_size=1)
+    many = explain_similarity(face_crop, segments, model, num_samples=40, seed=2, batch_size=64)
+    np.testing.assert_allclose(one.scores, many.scores, atol=1e-6)
+
+
+def test_segments_must_be_dense(region_onnx, face_crop):
+    segments = grid_segments() + 1  # 1-based, the SLIC trap
+    with pytest.raises(ValueError, match="0..K-1"):
+        explain_similarity(face_crop, segments, onnx_embedder(region_onnx), num_samples=10)
+
+
+def test_slic_labels_start_at_zero(face_crop):
+    labels = superpixels(face_crop, n_segments=30, compactness=20)
+    assert labels.min() == 0
+    assert np.array_equal(np.unique(labels), np.arange(labels.max() + 1))
+    assert 15 <= labels.max() + 1 <= 45
+
+
+def test_fixed_batch_one_model_runs_batched(tmp_path, face_crop):
+    path = region_model(tmp_path / "batch1.onnx", batch_one=True)
+    model = onnx_embedder(path)
+    assert model.batch_size > 1  # relaxed in memory
+    faces = np.stack([face_crop, face_crop[:, ::-1], face_crop[::-1]])
+    batched = model.embed_faces(faces)
+    singles = np.concatenate([model.embed_faces(f[None]) for f in faces])
+    np.testing.assert_allclose(batched, singles, rtol=1e-5, atol=1e-6)

@@ -1,0 +1,46 @@
+"""Running the real Snakemake workflow of this repository in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
+
+
+def write_config(folder: Path, config: dict) -> Path:
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def snakemake(folder: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    """Run snakemake with `folder` as working directory and its config.yaml."""
+    env = {**os.environ, "TQDM_DISABLE": "1", "OPENBLAS_NUM_THREADS": "1"}
+    command = SNAKEMAKE + ["--directory", str(folder), "--configfile", str(folder / "config.yaml"), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, cwd=folder)
+
+
+def dry_run_jobs(folder: Path, *args: str) -> dict[str, int]:
+    """Job counts per rule of a dry run, from Snakemake's job-stats table."""
+    result = snakemake(folder, "-n", "--quiet", "rules", *args)
+    assert result.returncode == 0, result.stdout + result.stderr
+    counts: dict[str, int] = {}
+    lines = (result.stdout + result.stderr).splitlines()
+    in_table = False
+    for line in lines:
+        parts = line.split()
+        if parts[:2] == ["job", "count"]:
+            in_table = True
+            continue
+        if in_table and len(parts) == 2 and parts[1].isdigit():
+            if parts[0] != "total":
+                counts[parts[0]] = int(parts[1])
+            else:
+                break
+    return counts
