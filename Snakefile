@@ -14,6 +14,11 @@ include: "rules/common.smk"
 include: "rules/demo_data.smk"
 include: "rules/preprocess.smk"
 include: "rules/explain.smk"
+include: "rules/landmarks.smk"
+include: "rules/align.smk"
+include: "rules/heatmaps.smk"
+include: "rules/compare.smk"
+include: "rules/figures.smk"
 
 
 rule all:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from pathlib import Path
 
 from .errors import ConfigError
@@ -42,20 +43,34 @@ def image_id(path: str | os.PathLike) -> str:
     return Path(path).stem
 
 
+VGGFACE2_COLUMNS = ["Class_ID", "Name", "Sample_Num", "Flag", "Gender"]
+VGGFACE2_ID = re.compile(r"^n\d{6}$")
+
+
+def _clean(value: str) -> str:
+    """Strip spaces and the doubled quotes VGGFace2 wraps names in (' "Name"' -> 'Name')."""
+    return value.strip().strip('"').strip()
+
+
 def read_identity_metadata(path: str | os.PathLike, identity_column: str | None = None) -> dict[str, dict[str, str]]:
     """Rows of the identity CSV keyed by identity, values stripped.
 
-    Copes with VGGFace2's `identity_meta.csv` as distributed: a header such as
-    `Class_ID, Name, Sample_Num, Flag, Gender` with spaces after the commas and
-    quoted names. The identity column is `identity_column`, else `identity`, else
-    `Class_ID`, else the first column.
+    Copes with VGGFace2's `identity_meta.csv` as distributed: with or without the
+    header `Class_ID, Name, Sample_Num, Flag, Gender` (the copy we know has none),
+    spaces after the commas, CRLF line ends and names wrapped in doubled quotes.
+    The identity column is `identity_column`, else `identity`, else `Class_ID`,
+    else the first column.
     """
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle, skipinitialspace=True)
         try:
-            header = [h.strip() for h in next(reader)]
+            first = [_clean(h) for h in next(reader)]
         except StopIteration:
             raise ConfigError(f"dataset.metadata: {path} is empty") from None
+        if VGGFACE2_ID.match(first[0]) and len(first) == len(VGGFACE2_COLUMNS):
+            header, pending = list(VGGFACE2_COLUMNS), [first]  # headerless VGGFace2 file
+        else:
+            header, pending = first, []
         if identity_column:
             if identity_column not in header:
                 raise ConfigError(
@@ -65,9 +80,9 @@ def read_identity_metadata(path: str | os.PathLike, identity_column: str | None 
         else:
             key = next((c for c in ("identity", "Class_ID") if c in header), header[0])
         rows: dict[str, dict[str, str]] = {}
-        for values in reader:
+        for values in [*pending, *reader]:
             if not values or all(not v.strip() for v in values):
                 continue
-            row = {h: v.strip() for h, v in zip(header, values)}
+            row = {h: _clean(v) for h, v in zip(header, values)}
             rows[row[key]] = row
     return rows

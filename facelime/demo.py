@@ -68,9 +68,9 @@ def build_demo_dataset(out_dir: str | os.PathLike, metadata_csv: str | os.PathLi
             folder.mkdir(parents=True, exist_ok=True)
             save_rgb(folder / f"{identity}_0001.png", crop)
             save_rgb(folder / f"{identity}_0002.png", crop[:, ::-1])  # mirrored copy
-            rows.append({"identity": identity, "source": group, "photo": Path(path).name})
+            rows.append({"identity": identity, "source": group})
     with open(metadata_csv, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["identity", "source", "photo"])
+        writer = csv.DictWriter(handle, fieldnames=["identity", "source"])
         writer.writeheader()
         writer.writerows(rows)
     return [row["identity"] for row in rows]

@@ -46,7 +46,7 @@ def load_rgb(path: str | os.PathLike) -> np.ndarray:
                 alpha = rgba[:, :, 3:4] / 255.0
                 rgb = rgba[:, :, :3] * alpha + 127.5 * (1.0 - alpha)
                 return np.round(rgb).astype(np.uint8)
-            return np.ascontiguousarray(np.asarray(img.convert("RGB")))
+            return np.array(img.convert("RGB"))  # a writable copy
     except UnidentifiedImageError:
         raise BadImageError(path, "not an image file (format not recognised)") from None
     except (OSError, SyntaxError, ValueError) as err:

@@ -31,6 +31,11 @@ DATASET_ROOT = DEMO_ROOT if DATASET["demo"] else DATASET["root"]
 wildcard_constraints:
     identity=r"[^/]+",
     model="|".join(re.escape(m) for m in MODELS),
+    attribute=r"[^/]+",
+    column=r"[^/]+",
+    value=r"[^/]+",
+    comparison=r"[^/]+",
+    figure=r"[^/]+",
 
 
 def identities():
@@ -70,4 +75,129 @@ def explain_targets():
 
 
 def all_targets(wildcards):
-    return explain_targets()
+    return explain_targets() + analysis_targets()
+
+
+# --- groupings for heatmaps (method.md §4) ------------------------------------
+from facelime.dataset import read_identity_metadata  # noqa: E402
+from facelime.groups import identity_groups, model_attribute_sets  # noqa: E402
+from facelime.heatmaps import heatmap_outputs  # noqa: E402
+
+ATTRIBUTE_SETS = model_attribute_sets(config["models"])
+
+
+def metadata_path():
+    return "results/demo/identities.csv" if DATASET["demo"] else DATASET["metadata"]
+
+
+def groups():
+    """{column: {value: [identities]}} from the identity metadata (empty without one)."""
+    path = metadata_path()
+    if not path:
+        return {}
+    ids = identities()  # after the demo checkpoint, the CSV exists
+    rows = read_identity_metadata(path, DATASET["identity_column"])
+    return identity_groups(rows, ids, DATASET["group_columns"], config["compare"]["max_group_values"])
+
+
+def group_members(wildcards):
+    return groups()[wildcards.column][wildcards.value]
+
+
+def heatmap_npz(kind, **names):
+    return HEATMAP[kind].format(**names) + ".npz"
+
+
+HEATMAP = {
+    "model_identity": "results/heatmaps/model_identity/{model}/{identity}",
+    "model": "results/heatmaps/model/{model}",
+    "identity": "results/heatmaps/identity/{identity}",
+    "attribute": "results/heatmaps/attribute/{attribute}/{value}",
+    "group_model": "results/heatmaps/group/{column}/{value}/{model}",
+    "group_all": "results/heatmaps/group/{column}/{value}/all_models",
+    "all_models": "results/heatmaps/all_models",
+}
+
+
+def comparison_sets():
+    """{set name: [(label, heatmap prefix)]} for every KL matrix: models, attributes, groups."""
+    sets = {}
+    if len(MODELS) >= 2:
+        sets["models"] = [(m, HEATMAP["model"].format(model=m)) for m in MODELS]
+    for attribute, values in ATTRIBUTE_SETS.items():
+        sets[f"attribute_{attribute}"] = [
+            (v, HEATMAP["attribute"].format(attribute=attribute, value=v)) for v in sorted(values)
+        ]
+    for column, values in groups().items():
+        if len(values) < 2:
+            continue
+        sets[f"group_{column}"] = [
+            (v, HEATMAP["group_all"].format(column=column, value=v)) for v in sorted(values)
+        ]
+        for model in MODELS:
+            sets[f"group_{column}__{model}"] = [
+                (v, HEATMAP["group_model"].format(column=column, value=v, model=model))
+                for v in sorted(values)
+            ]
+    return sets
+
+
+def comparison_inputs(wildcards):
+    return [prefix + ".npz" for _, prefix in comparison_sets()[wildcards.comparison]]
+
+
+def all_heatmap_prefixes():
+    """(kind, label, prefix) of every heatmap the workflow makes."""
+    ids = identities()
+    found = [("model_identity", f"{m}/{i}", HEATMAP["model_identity"].format(model=m, identity=i))
+             for m in MODELS for i in ids]
+    found += [("model", m, HEATMAP["model"].format(model=m)) for m in MODELS]
+    found += [("identity", i, HEATMAP["identity"].format(identity=i)) for i in ids]
+    for attribute, values in ATTRIBUTE_SETS.items():
+        found += [("attribute", f"{attribute}={v}", HEATMAP["attribute"].format(attribute=attribute, value=v))
+                  for v in sorted(values)]
+    for column, values in groups().items():
+        for v in sorted(values):
+            found.append(("group", f"{column}={v}", HEATMAP["group_all"].format(column=column, value=v)))
+            found += [("group_model", f"{column}={v}|{m}",
+                       HEATMAP["group_model"].format(column=column, value=v, model=m)) for m in MODELS]
+    found.append(("all_models", "all_models", HEATMAP["all_models"]))
+    return found
+
+
+def analysis_targets():
+    targets = []
+    for _, _, prefix in all_heatmap_prefixes():
+        targets += heatmap_outputs(prefix)
+    for name in comparison_sets():
+        targets += expand("results/kl/{name}.{ext}", name=name, ext=["tsv", "clustermap.png", "dendrogram.png"])
+    targets += ["results/regions/region_shares.tsv", "results/regions/region_shares.png"]
+    targets += figure_targets()
+    return targets
+
+
+def figure_targets():
+    figures = ["results/figures/models.png"]
+    figures += [f"results/figures/attribute_{a}.png" for a in ATTRIBUTE_SETS]
+    figures += [f"results/figures/group_{c}.png" for c, v in groups().items() if len(v) >= 2]
+    return figures
+
+
+def figure_inputs(wildcards):
+    """Overlay PNGs shown in one figure grid, with their titles as params."""
+    return [prefix + ".overlay.png" for _, prefix in figure_panels(wildcards.figure)]
+
+
+def figure_panels(figure):
+    if figure == "models":
+        return [(m, HEATMAP["model"].format(model=m)) for m in MODELS] + [("all models", HEATMAP["all_models"])]
+    kind, _, name = figure.partition("_")
+    if kind == "attribute":
+        return [(f"{name}={v}", HEATMAP["attribute"].format(attribute=name, value=v))
+                for v in sorted(ATTRIBUTE_SETS[name])]
+    values = groups()[name]
+    panels = []
+    for v in sorted(values):
+        panels.append((f"{name}={v} (all)", HEATMAP["group_all"].format(column=name, value=v)))
+        panels += [(f"{name}={v} {m}", HEATMAP["group_model"].format(column=name, value=v, model=m)) for m in MODELS]
+    return panels

@@ -25,7 +25,7 @@ def test_demo_dataset(tmp_path):
     assert set(rows) == set(identities)
     assert {r["source"] for r in rows.values()} == {"group_photo", "portrait"}
     with open(tmp_path / "identities.csv") as handle:
-        assert next(csv.reader(handle)) == ["identity", "source", "photo"]
+        assert next(csv.reader(handle)) == ["identity", "source"]
 
 
 def test_loose_crop_stays_inside_the_photo():

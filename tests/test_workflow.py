@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import region_model
-from workflow_helpers import dry_run_jobs, snakemake, write_config
+from workflow_helpers import dry_run_job_list, dry_run_jobs, snakemake, write_config
 
 from facelime.demo import build_demo_dataset
 from facelime.storage import load_arrays
@@ -57,6 +57,63 @@ def test_masks_and_sheets_for_every_model_and_identity(small_run):
 
 def test_rerun_has_nothing_to_do(small_run):
     assert dry_run_jobs(small_run) == {}
+
+
+def test_heatmaps_kl_regions_figures(small_run):
+    results = small_run / "results"
+    ids = ("astronaut", "t1_face2", "tom_hanks")
+    aligned = {i: load_arrays(results / "aligned" / "region" / f"{i}.npz") for i in ids}
+    for identity, data in aligned.items():
+        assert data["aligned"].shape == (2, 275, 224)
+        np.testing.assert_allclose(data["mean"], data["aligned"].mean(axis=0), rtol=1e-5, atol=1e-7)
+    # the per-model heatmap is the mean of its identities' means (each identity weighs the same)
+    model = load_arrays(results / "heatmaps" / "model" / "region.npz")
+    np.testing.assert_allclose(model["mean"], np.mean([aligned[i]["mean"] for i in ids], axis=0), rtol=1e-5, atol=1e-7)
+    assert model["heatmap"].min() == 0 and model["heatmap"].max() == 1
+    # groups come from the metadata CSV: source = group_photo (t1_face2) vs portrait
+    portrait = load_arrays(results / "heatmaps" / "group" / "source" / "portrait" / "region.npz")
+    assert sorted(portrait["members"]) == ["astronaut", "tom_hanks"]
+    for name in ("models", "attribute_arch", "attribute_train_set", "group_source", "group_source__region"):
+        lines = (results / "kl" / f"{name}.tsv").read_text().splitlines()
+        matrix = np.array([[float(v) for v in line.split("\t")[1:]] for line in lines[1:]])
+        assert matrix.shape == (2, 2) and np.allclose(np.diag(matrix), 0) and matrix[0, 1] > 0
+        assert (results / "kl" / f"{name}.dendrogram.png").stat().st_size > 0
+    table = (results / "regions" / "region_shares.tsv").read_text().splitlines()
+    header = table[0].split("\t")
+    for line in table[1:]:
+        values = dict(zip(header, line.split("\t")))
+        shares = [float(values[r]) for r in ("eyes", "eyebrows", "nose", "mouth", "forehead", "cheeks_jaw", "background")]
+        assert sum(shares) == pytest.approx(1.0, abs=1e-4)
+    for figure in ("models", "attribute_arch", "attribute_train_set", "group_source"):
+        assert (results / "figures" / f"{figure}.png").stat().st_size > 10000
+
+
+def test_report_has_captions(small_run):
+    result = snakemake(small_run, "--report", "results/report.html")
+    assert result.returncode == 0, result.stderr[-3000:]
+    html = (small_run / "results" / "report.html").read_text(errors="replace")
+    assert "symmetric KL" in html and "Region shares" in html
+
+
+def test_changing_one_image_reruns_only_its_jobs(small_run):
+    # Snakemake 9 compares checksums of small inputs: a bare `touch` with the same bytes
+    # reruns nothing, so the image's pixels are changed, as a re-exported photo would be.
+    from facelime.images import load_rgb, save_rgb
+
+    image = small_run / "data" / "t1_face2" / "t1_face2_0001.png"
+    pixels = load_rgb(image)
+    pixels[:4, :4] = 255 - pixels[:4, :4]
+    save_rgb(image, pixels)
+    jobs = dry_run_job_list(small_run)
+    per_identity = [(rule, w) for rule, w in jobs if "identity" in w]
+    assert per_identity and all(w["identity"] == "t1_face2" for _, w in per_identity)
+    counts = {}
+    for rule, _ in jobs:
+        counts[rule] = counts.get(rule, 0) + 1
+    for rule, expected in {"crop_and_segment": 1, "landmarks": 1, "align_faces": 1, "explain": 2,
+                           "align_masks": 2, "heatmap_identity": 1, "heatmap_model": 2, "mean_face": 1}.items():
+        assert counts.get(rule) == expected, (rule, counts)
+    assert "canonical_face" not in counts and "demo_dataset" not in counts
 
 
 def test_study_sized_dag(tmp_path):

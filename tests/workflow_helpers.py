@@ -44,3 +44,19 @@ def dry_run_jobs(folder: Path, *args: str) -> dict[str, int]:
             else:
                 break
     return counts
+
+
+def dry_run_job_list(folder: Path, *args: str) -> list[tuple[str, dict[str, str]]]:
+    """(rule, wildcards) of every job a dry run would execute."""
+    result = snakemake(folder, "-n", *args)
+    assert result.returncode == 0, result.stdout + result.stderr
+    jobs: list[tuple[str, dict[str, str]]] = []
+    for line in (result.stdout + result.stderr).splitlines():
+        stripped = line.strip()
+        if stripped.startswith(("rule ", "localrule ", "checkpoint ")) and stripped.endswith(":"):
+            jobs.append((stripped.split()[1].rstrip(":"), {}))
+        elif stripped.startswith("wildcards:") and jobs:
+            for pair in stripped[len("wildcards:"):].split(","):
+                key, _, value = pair.strip().partition("=")
+                jobs[-1][1][key] = value
+    return jobs

@@ -1,0 +1,140 @@
+"""Workflow steps of normalisation, heatmaps and comparison (method.md §3-5), on files."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+from .canonical import REGIONS, CanonicalFace, canonical_face, mean_shape
+from .divergence import cluster, kl_matrix
+from .heatmaps import mean_of, read_face, read_mean, write_heatmap
+from .landmarks import LandmarkDetector
+from .storage import load_arrays, save_arrays
+from .warp import CanonicalWarp
+
+
+def packaged_face_shapes(size: int = 112) -> np.ndarray:
+    """68-point shapes of the packaged demo faces and their mirror images (S x 68 x 2).
+
+    The canonical shape comes from these, not from the dataset, so it never changes
+    when a dataset image changes (no rerun of every alignment) and the mirrors make
+    it left-right symmetric.
+    """
+    from .demo import detect_faces, loose_crop, packaged_photos
+    from .images import load_rgb
+    from .preprocess import centre_crop
+
+    detector = LandmarkDetector()
+    shapes = []
+    for _, path, _ in packaged_photos():
+        image = load_rgb(path)
+        for box in detect_faces(image):
+            crop = centre_crop(loose_crop(image, box), size)
+            for face in (crop, np.ascontiguousarray(crop[:, ::-1])):
+                points, detected = detector(face)
+                if detected:
+                    shapes.append(points)
+    return np.stack(shapes)
+
+
+def build_canonical(out_path: str, width: int, height: int, top_space: int) -> CanonicalFace:
+    canonical = canonical_face(mean_shape(packaged_face_shapes()), width, height, top_space)
+    save_arrays(out_path, points=canonical.points, triangles=canonical.triangles,
+                size=np.array([width, height]), regions=canonical.region_labels(),
+                region_names=np.array(REGIONS, dtype=str))
+    return canonical
+
+
+def load_canonical(path: str) -> CanonicalFace:
+    data = load_arrays(path)
+    return CanonicalFace(data["points"], data["triangles"], int(data["size"][0]), int(data["size"][1]))
+
+
+def detect_landmarks(faces_path: str, out_path: str) -> None:
+    crops = load_arrays(faces_path)
+    detector = LandmarkDetector()
+    found = [detector(face) for face in crops["faces"]]
+    save_arrays(out_path, landmarks=np.stack([p for p, _ in found]).astype(np.float32),
+                face_detected=np.array([d for _, d in found]), images=crops["images"])
+
+
+def align_faces(faces_path: str, landmarks_path: str, canonical_path: str, out_path: str) -> None:
+    crops, marks = load_arrays(faces_path), load_arrays(landmarks_path)
+    warp = CanonicalWarp(load_canonical(canonical_path))
+    aligned = np.stack([warp.warp(face, lm) for face, lm in zip(crops["faces"], marks["landmarks"])])
+    mean = aligned.astype(np.float32).mean(axis=0)
+    save_arrays(out_path, faces=aligned, mean=mean, face=np.round(mean).astype(np.uint8), images=crops["images"])
+
+
+def align_masks(masks_path: str, landmarks_path: str, canonical_path: str, faces_path: str,
+                out_path: str, heatmap_prefix: str, label: str) -> None:
+    """Aligned score maps of one (model, identity), and its heatmap over the identity's mean face."""
+    masks, marks = load_arrays(masks_path), load_arrays(landmarks_path)
+    if list(masks["images"]) != list(marks["images"]):
+        raise ValueError(f"{masks_path} and {landmarks_path} list different images")
+    warp = CanonicalWarp(load_canonical(canonical_path))
+    aligned = np.stack([warp.warp(m, lm) for m, lm in zip(masks["score_maps"], marks["landmarks"])])
+    mean = aligned.mean(axis=0)
+    save_arrays(out_path, aligned=aligned.astype(np.float32), mean=mean.astype(np.float32), images=masks["images"])
+    write_heatmap(heatmap_prefix, mean, read_face(faces_path), [label])
+
+
+def mean_face(aligned_face_paths: list[str], out_path: str) -> None:
+    """Mean aligned face over identities (each identity weighs the same)."""
+    mean = mean_of(read_mean(p) for p in aligned_face_paths)
+    save_arrays(out_path, mean=mean, face=np.round(mean).astype(np.uint8))
+
+
+def aggregate_heatmap(member_paths: list[str], member_names: list[str], prefix: str, mean_face_path: str) -> None:
+    """Heatmap whose mean is the mean of its members' unstretched means."""
+    mean = mean_of(read_mean(p) for p in member_paths)
+    write_heatmap(prefix, mean, read_face(mean_face_path), list(member_names))
+
+
+def compare_heatmaps(heatmap_paths: list[str], names: list[str], out_tsv: str, clustermap_png: str,
+                     dendrogram_png: str, method: str, title: str) -> np.ndarray:
+    """Symmetric-KL matrix as TSV, a seaborn clustered heatmap and a dendrogram."""
+    from .figures import draw_clustermap, draw_dendrogram
+
+    maps = [load_arrays(p)["heatmap"] for p in heatmap_paths]
+    matrix = kl_matrix(maps)
+    with open(out_tsv, "w", newline="") as handle:
+        writer = csv.writer(handle, delimiter="\t")
+        writer.writerow([""] + list(names))
+        for name, row in zip(names, matrix):
+            writer.writerow([name] + [f"{v:.6g}" for v in row])
+    links = cluster(matrix, method)
+    draw_clustermap(matrix, names, links, clustermap_png, title)
+    draw_dendrogram(links, names, dendrogram_png, f"{title} ({method} linkage on symmetric KL)")
+    return matrix
+
+
+def region_shares(mean: np.ndarray, regions: np.ndarray) -> dict[str, float]:
+    """Share of a heatmap's mass in each canonical region (sums to 1 over REGIONS)."""
+    mass = np.clip(np.asarray(mean, dtype=np.float64), 0, None)
+    total = mass.sum()
+    return {name: float(mass[regions == i].sum() / total) if total > 0 else 0.0 for i, name in enumerate(REGIONS)}
+
+
+def region_share_table(heatmap_paths: list[str], kinds: list[str], names: list[str], canonical_path: str,
+                       out_tsv: str, out_png: str) -> list[dict]:
+    from .figures import draw_region_shares
+
+    regions = load_arrays(canonical_path)["regions"]
+    area = {name: float(np.mean(regions == i)) for i, name in enumerate(REGIONS)}
+    rows = []
+    for path, kind, name in zip(heatmap_paths, kinds, names):
+        shares = region_shares(read_mean(path), regions)
+        row = {"kind": kind, "heatmap": name, **{r: round(v, 6) for r, v in shares.items()}}
+        # density: share / area share; > 1 means the region draws more than its size
+        row.update({f"{r}_density": round(v / area[r], 4) if area[r] > 0 else 0.0 for r, v in shares.items()})
+        rows.append(row)
+    with open(out_tsv, "w", newline="") as handle:
+        fields = ["kind", "heatmap", *REGIONS, *(f"{r}_density" for r in REGIONS)]
+        writer = csv.DictWriter(handle, fieldnames=fields, delimiter="\t")
+        writer.writeheader()
+        writer.writerows(rows)
+    draw_region_shares(rows, out_png)
+    return rows

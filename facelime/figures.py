@@ -1,0 +1,70 @@
+"""The study's figures: heatmap grids, KL clustermaps, dendrograms, region-share bars."""
+
+from __future__ import annotations
+
+import math
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+from PIL import Image  # noqa: E402
+from scipy.cluster.hierarchy import dendrogram  # noqa: E402
+
+from .canonical import REGIONS  # noqa: E402
+
+
+def _save(fig, path) -> None:
+    tmp = f"{path}.tmp.png"
+    fig.savefig(tmp, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    os.replace(tmp, path)
+
+
+def draw_clustermap(matrix: np.ndarray, names: list[str], links: np.ndarray, path, title: str) -> None:
+    frame = pd.DataFrame(matrix, index=names, columns=names)
+    size = max(4.0, 0.55 * len(names) + 2.5)
+    grid = sns.clustermap(frame, row_linkage=links, col_linkage=links, cmap="viridis", annot=len(names) <= 12,
+                          fmt=".3g", figsize=(size, size), cbar_kws={"label": "symmetric KL"})
+    grid.figure.suptitle(title, y=1.02)
+    _save(grid.figure, path)
+
+
+def draw_dendrogram(links: np.ndarray, names: list[str], path, title: str) -> None:
+    fig, ax = plt.subplots(figsize=(max(4.0, 0.6 * len(names) + 2), 3.5))
+    dendrogram(links, labels=list(names), ax=ax, leaf_rotation=60)
+    ax.set_ylabel("distance")
+    ax.set_title(title, fontsize=9)
+    _save(fig, path)
+
+
+def draw_region_shares(rows: list[dict], path) -> None:
+    frame = pd.DataFrame(rows)
+    frame = frame[frame["kind"] != "model_identity"]
+    long = frame.melt(id_vars=["kind", "heatmap"], value_vars=list(REGIONS), var_name="region", value_name="share")
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.35 * len(frame) + 4), 4))
+    sns.barplot(data=long, x="heatmap", y="share", hue="region", ax=ax)
+    ax.set_xlabel("")
+    ax.set_ylabel("share of heatmap mass")
+    ax.tick_params(axis="x", rotation=60)
+    ax.legend(fontsize=7, ncols=2)
+    _save(fig, path)
+
+
+def heatmap_grid(overlay_paths: list[str], titles: list[str], path, title: str) -> None:
+    """A grid of heatmap overlays (the study's model grid, by training set, ...)."""
+    n = len(overlay_paths)
+    cols = min(n, 4)
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.3 * cols, 2.9 * rows), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, overlay_path, label in zip(axes.ravel(), overlay_paths, titles):
+        ax.imshow(np.asarray(Image.open(overlay_path)))
+        ax.set_title(label, fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    _save(fig, path)

@@ -1,0 +1,57 @@
+"""Which heatmaps exist: models by attribute, identities by metadata group.
+
+Names coming from metadata values become file names, so they are turned into
+safe slugs; the mapping is kept so figures show the original values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+ID_LIKE = {"identity", "class_id", "name", "sample_num", "id"}
+
+
+def slug(value: str) -> str:
+    """A file-name-safe form of a metadata value or attribute ('Glint 360K' -> 'Glint_360K')."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", str(value).strip()).strip("_.")
+    return cleaned or "empty"
+
+
+def model_attribute_sets(models: dict) -> dict[str, dict[str, list[str]]]:
+    """{attribute: {value slug: [models]}} for attributes with at least two values."""
+    sets: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for name in sorted(models):
+        for attribute, value in (models[name].get("attributes") or {}).items():
+            sets[slug(attribute)][slug(value)].append(name)
+    return {a: dict(v) for a, v in sets.items() if len(v) >= 2}
+
+
+def identity_groups(metadata: dict[str, dict[str, str]], identities: list[str],
+                    columns: list[str] | None = None, max_values: int = 12) -> dict[str, dict[str, list[str]]]:
+    """{column: {value slug: [identities]}} over the dataset's identities.
+
+    Without explicit columns, every column whose values repeat (2..max_values
+    distinct values among these identities) is a grouping, so names and counts are not.
+    """
+    present = [i for i in identities if i in metadata]
+    if not present:
+        return {}
+    header = list(next(iter(metadata.values())).keys())
+    if columns is None:
+        columns = []
+        for column in header:
+            if column.lower() in ID_LIKE:
+                continue
+            values = {metadata[i].get(column, "") for i in present}
+            if 2 <= len(values) <= min(max_values, len(present) - 1 if len(present) > 2 else 2):
+                columns.append(column)
+    groups: dict[str, dict[str, list[str]]] = {}
+    for column in columns:
+        by_value: dict[str, list[str]] = defaultdict(list)
+        for identity in present:
+            value = metadata[identity].get(column, "")
+            if value != "":
+                by_value[slug(value)].append(identity)
+        groups[slug(column)] = dict(by_value)
+    return groups

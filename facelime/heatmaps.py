@@ -1,0 +1,78 @@
+"""Heatmaps (method.md §4): means of aligned score maps, min-max stretched to [0, 1].
+
+Aggregates average the *unstretched* means of their members (each identity, or
+each model, weighs the same); the stretch is applied last, for display and KL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from .storage import atomic_path, save_arrays  # noqa: E402
+
+
+def stretch(values: np.ndarray) -> np.ndarray:
+    """Min-max stretch to [0, 1] (all zeros when the input is constant)."""
+    values = np.asarray(values, dtype=np.float64)
+    span = values.max() - values.min()
+    return ((values - values.min()) / span if span > 0 else np.zeros_like(values)).astype(np.float32)
+
+
+def mean_of(maps) -> np.ndarray:
+    """Running mean of an iterable of equally shaped float maps (memory stays one map)."""
+    total, count = None, 0
+    for item in maps:
+        item = np.asarray(item, dtype=np.float64)
+        total = item.copy() if total is None else total + item
+        count += 1
+    if count == 0:
+        raise ValueError("a heatmap needs at least one map")
+    return (total / count).astype(np.float32)
+
+
+def jet(heatmap: np.ndarray) -> np.ndarray:
+    """uint8 RGB JET rendering of a [0, 1] heatmap."""
+    return np.round(plt.get_cmap("jet")(heatmap)[:, :, :3] * 255).astype(np.uint8)
+
+
+def _save_png(path: Path, array: np.ndarray) -> None:
+    tmp = atomic_path(path, ".png")
+    Image.fromarray(array).save(tmp, format="PNG")
+    Path(tmp).replace(path)
+
+
+def write_heatmap(prefix: str | Path, mean: np.ndarray, face: np.ndarray | None, members: list[str]) -> dict:
+    """Write <prefix>.npz (mean, heatmap, members), .grey.png, .jet.png and .overlay.png."""
+    prefix = Path(prefix)
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    heatmap = stretch(mean)
+    save_arrays(f"{prefix}.npz", mean=mean.astype(np.float32), heatmap=heatmap, members=np.array(members, dtype=str))
+    _save_png(Path(f"{prefix}.grey.png"), np.round(heatmap * 255).astype(np.uint8))
+    coloured = jet(heatmap)
+    _save_png(Path(f"{prefix}.jet.png"), coloured)
+    base = face if face is not None else np.full(coloured.shape, 128, np.uint8)
+    _save_png(Path(f"{prefix}.overlay.png"), np.round(0.5 * base + 0.5 * coloured).astype(np.uint8))
+    return {"mean": mean, "heatmap": heatmap}
+
+
+def heatmap_outputs(prefix: str) -> list[str]:
+    return [f"{prefix}.{ext}" for ext in ("npz", "grey.png", "jet.png", "overlay.png")]
+
+
+def read_mean(path: str | Path) -> np.ndarray:
+    """The unstretched mean stored in a heatmap or aligned-maps file (reads only that array)."""
+    with np.load(path, allow_pickle=False) as data:
+        return data["mean"]
+
+
+def read_face(path: str | Path) -> np.ndarray:
+    """The uint8 face image stored beside a mean (mean face, aligned faces of an identity)."""
+    with np.load(path, allow_pickle=False) as data:
+        return data["face"]

@@ -1,0 +1,14 @@
+# The study's figures: heatmap grids per model, model attribute and metadata group.
+
+
+rule figure_grid:
+    input:
+        figure_inputs,
+    output:
+        report("results/figures/{figure}.png", caption="../report/figure_grid.rst", category="Heatmaps", labels={"figure": "{figure}"}),
+    params:
+        titles=lambda wildcards: [title for title, _ in figure_panels(wildcards.figure)],
+    log:
+        "logs/figures/{figure}.log",
+    script:
+        "../scripts/figure_grid.py"

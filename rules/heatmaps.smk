@@ -1,0 +1,94 @@
+# method.md §4: heatmaps per model, identity, model attribute, metadata group and over all models.
+# Each is the mean of its members' unstretched means, min-max stretched at the end.
+
+
+rule heatmap_model:
+    input:
+        members=lambda wildcards: expand("results/aligned/{model}/{identity}.npz", model=wildcards.model, identity=identities()),
+        face="results/canonical/mean_face.npz",
+    output:
+        heatmap_outputs(HEATMAP["model"]),
+    params:
+        names=lambda wildcards: identities(),
+        prefix=HEATMAP["model"],
+    log:
+        "logs/heatmaps/model/{model}.log",
+    script:
+        "../scripts/aggregate_heatmap.py"
+
+
+rule heatmap_identity:
+    input:
+        members=lambda wildcards: expand("results/aligned/{model}/{identity}.npz", model=MODELS, identity=wildcards.identity),
+        face="results/aligned_faces/{identity}.npz",
+    output:
+        heatmap_outputs(HEATMAP["identity"]),
+    params:
+        names=MODELS,
+        prefix=HEATMAP["identity"],
+    log:
+        "logs/heatmaps/identity/{identity}.log",
+    group:
+        "align"
+    script:
+        "../scripts/aggregate_heatmap.py"
+
+
+rule heatmap_attribute:
+    input:
+        members=lambda wildcards: expand(HEATMAP["model"] + ".npz", model=ATTRIBUTE_SETS[wildcards.attribute][wildcards.value]),
+        face="results/canonical/mean_face.npz",
+    output:
+        heatmap_outputs(HEATMAP["attribute"]),
+    params:
+        names=lambda wildcards: ATTRIBUTE_SETS[wildcards.attribute][wildcards.value],
+        prefix=HEATMAP["attribute"],
+    log:
+        "logs/heatmaps/attribute/{attribute}/{value}.log",
+    script:
+        "../scripts/aggregate_heatmap.py"
+
+
+rule heatmap_group_model:
+    input:
+        members=lambda wildcards: expand("results/aligned/{model}/{identity}.npz", model=wildcards.model, identity=group_members(wildcards)),
+        face="results/canonical/mean_face.npz",
+    output:
+        heatmap_outputs(HEATMAP["group_model"]),
+    params:
+        names=group_members,
+        prefix=HEATMAP["group_model"],
+    log:
+        "logs/heatmaps/group/{column}/{value}/{model}.log",
+    script:
+        "../scripts/aggregate_heatmap.py"
+
+
+rule heatmap_group_all_models:
+    input:
+        members=expand(HEATMAP["group_model"] + ".npz", model=MODELS, allow_missing=True),
+        face="results/canonical/mean_face.npz",
+    output:
+        heatmap_outputs(HEATMAP["group_all"]),
+    params:
+        names=MODELS,
+        prefix=HEATMAP["group_all"],
+    log:
+        "logs/heatmaps/group/{column}/{value}/all_models.log",
+    script:
+        "../scripts/aggregate_heatmap.py"
+
+
+rule heatmap_all_models:
+    input:
+        members=expand(HEATMAP["model"] + ".npz", model=MODELS),
+        face="results/canonical/mean_face.npz",
+    output:
+        heatmap_outputs(HEATMAP["all_models"]),
+    params:
+        names=MODELS,
+        prefix=HEATMAP["all_models"],
+    log:
+        "logs/heatmaps/all_models.log",
+    script:
+        "../scripts/aggregate_heatmap.py"

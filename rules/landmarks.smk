@@ -1,0 +1,14 @@
+# method.md §3.1: dlib's 68 landmarks, once per identity (they do not depend on the model).
+
+
+rule landmarks:
+    input:
+        "results/faces/{identity}.npz",
+    output:
+        "results/landmarks/{identity}.npz",
+    log:
+        "logs/landmarks/{identity}.log",
+    group:
+        "identity_prep"
+    script:
+        "../scripts/landmarks.py"
