@@ -92,6 +92,11 @@ def canonical_face(shape68: np.ndarray, width: int = 224, height: int = 275, top
     below a `top_space` band (the forehead), which the 17 top points then cover.
     """
     shape = np.asarray(shape68, dtype=np.float64)
+    # upright: a Procrustes mean keeps its reference's tilt, so level the eye line first
+    left_eye, right_eye = shape[36:42].mean(axis=0), shape[42:48].mean(axis=0)
+    angle = np.arctan2(right_eye[1] - left_eye[1], right_eye[0] - left_eye[0])
+    rotation = np.array([[np.cos(angle), np.sin(angle)], [-np.sin(angle), np.cos(angle)]])
+    shape = (shape - shape.mean(axis=0)) @ rotation.T
     lo, hi = shape.min(axis=0), shape.max(axis=0)
     placed = np.empty_like(shape)
     placed[:, 0] = (shape[:, 0] - lo[0]) / (hi[0] - lo[0]) * (width - 1)

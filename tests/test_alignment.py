@@ -24,6 +24,8 @@ def test_canonical_layout(canonical):
     np.testing.assert_array_equal(canonical.points[68:85, 1], 0)  # 17 top points on the top edge
     # mirrored faces in the mean make it left-right symmetric: nose bridge near the middle
     assert abs(lm[27:31, 0].mean() - 111.5) < 4
+    # upright: the eye centres are level
+    assert abs(lm[36:42, 1].mean() - lm[42:48, 1].mean()) < 0.5
     # the triangles tile the canvas
     assert CanonicalWarp(canonical).inside.all()
 
