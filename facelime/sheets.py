@@ -9,14 +9,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from skimage.segmentation import mark_boundaries  # noqa: E402
 
+from .heatmaps import jet, stretch  # noqa: E402
+
 
 def overlay(image: np.ndarray, score_map: np.ndarray, alpha: float = 0.5) -> np.ndarray:
     """Image blended with the JET colour map of the min-max-stretched score map (uint8 RGB)."""
-    span = float(score_map.max() - score_map.min())
-    stretched = (score_map - score_map.min()) / span if span > 0 else np.zeros_like(score_map)
-    heat = plt.get_cmap("jet")(stretched)[:, :, :3]
-    blended = (1 - alpha) * image.astype(np.float64) / 255.0 + alpha * heat
-    return np.clip(np.round(blended * 255.0), 0, 255).astype(np.uint8)
+    heat = jet(stretch(score_map)).astype(np.float64)
+    blended = (1 - alpha) * image.astype(np.float64) + alpha * heat
+    return np.clip(np.round(blended), 0, 255).astype(np.uint8)
 
 
 def contact_sheet(path, image: np.ndarray, segments: np.ndarray, score_map: np.ndarray, title: str) -> None:
