@@ -35,7 +35,7 @@ def _explain(args) -> int:
     embedder = build_embedder(args.model, config["models"][args.model], batch_size=lime["batch_size"])
     explanation = explain_similarity(face, segments, embedder, num_samples=lime["num_samples"],
                                      kernel_width=lime["kernel_width"], seed=job_seed(seed, args.model, "cli", name),
-                                     keep=lime["keep"])
+                                     keep=lime["keep"], sampling=lime["sampling"])
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     np.save(out / f"{name}.{args.model}.score_map.npy", explanation.score_map)

@@ -53,14 +53,38 @@ class SimilarityExplanation:
     info: dict = field(default_factory=dict)
 
 
-def draw_samples(random_state: np.random.RandomState, num_samples: int, num_superpixels: int) -> np.ndarray:
-    """lime's sampling: uniform binary rows, the first one all ones.
+SAMPLING_DESIGNS = ("lime", "antithetic", "stratified")
 
-    LimeImageExplainer.explain_instance draws a segmentation seed from the same
-    RandomState before sampling; we make that draw too, so our samples are lime's.
+
+def draw_samples(random_state: np.random.RandomState, num_samples: int, num_superpixels: int,
+                 design: str = "lime") -> np.ndarray:
+    """Binary rows (1 = superpixel shown), the first one all ones (the unperturbed face).
+
+    lime: lime's own uniform draw. LimeImageExplainer.explain_instance draws a
+        segmentation seed from the same RandomState before sampling; we make that
+        draw too, so our samples are lime's.
+    antithetic: lime's draw for half the rows, each followed by its complement, so
+        every superpixel is shown in exactly half of the pairs (less variance in the fit).
+    stratified: the number of shown superpixels cycles evenly over 1..K-1 (then a
+        random subset of that size), instead of clustering around K/2 as uniform
+        draws do.
     """
     random_state.randint(0, high=1000)
-    data = random_state.randint(0, 2, num_samples * num_superpixels).reshape((num_samples, num_superpixels))
+    if design == "lime":
+        data = random_state.randint(0, 2, num_samples * num_superpixels).reshape((num_samples, num_superpixels))
+    elif design == "antithetic":
+        half = random_state.randint(0, 2, ((num_samples + 1) // 2, num_superpixels))
+        half[0, :] = 1
+        data = np.empty((2 * len(half), num_superpixels), dtype=half.dtype)
+        data[0::2], data[1::2] = half, 1 - half
+        data = data[:num_samples]
+    elif design == "stratified":
+        sizes = 1 + np.arange(num_samples) % max(num_superpixels - 1, 1)
+        random_state.shuffle(sizes)
+        ranks = np.argsort(random_state.random_sample((num_samples, num_superpixels)), axis=1)
+        data = (ranks < sizes[:, None]).astype(np.int64)
+    else:
+        raise ValueError(f"lime.sampling must be one of {SAMPLING_DESIGNS}, not {design!r}")
     data[0, :] = 1
     return data
 
@@ -101,11 +125,13 @@ def explain_similarity(
     batch_size: int | None = None,
     keep: str = "positive",
     reference: np.ndarray | None = None,
+    sampling: str = "lime",
 ) -> SimilarityExplanation:
     """Explain which superpixels make `face` look like itself to `embedder`.
 
     face: uint8 RGB crop; segments: int labels 0..K-1 of the same size.
     reference: unit embedding to compare with (default: the face's own, as in the study).
+    sampling: sample design, see draw_samples (default lime's, as in the study).
     """
     if num_samples < 2:
         raise ValueError(f"num_samples must be at least 2, got {num_samples}")
@@ -117,7 +143,7 @@ def explain_similarity(
     prepared = embedder.prepare(face, segments)
     own = embedder.embed_prepared(prepared.pixels[None])[0].astype(np.float64)
     reference = own if reference is None else np.asarray(reference, dtype=np.float64)
-    samples = draw_samples(random_state, num_samples, num_superpixels)
+    samples = draw_samples(random_state, num_samples, num_superpixels, sampling)
     scores = similarity_scores(embedder, prepared, samples, reference, batch_size or embedder.batch_size)
     coefficients, intercept, r2, local_pred = fit_surrogate(samples, scores, kernel_width, random_state)
     painted = coefficients[segments]

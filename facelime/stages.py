@@ -69,7 +69,7 @@ def explain_identity(faces_path: str, out_path: str, sheets_dir: str | None, mod
         explanation = explain_similarity(
             crops["faces"][i], crops["segments"][i], embedder,
             num_samples=lime["num_samples"], kernel_width=lime["kernel_width"],
-            seed=image_seed, keep=lime["keep"],
+            seed=image_seed, keep=lime["keep"], sampling=lime["sampling"],
         )
         k = len(explanation.coefficients)
         result["score_maps"][i] = explanation.score_map

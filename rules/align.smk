@@ -1,4 +1,5 @@
 # method.md §3.2-3.3: the canonical face and the piecewise-affine warp onto it.
+# One align job per identity warps its crops and all models' maps with the same maps.
 
 
 rule canonical_face:
@@ -12,36 +13,27 @@ rule canonical_face:
         "../scripts/canonical_face.py"
 
 
-rule align_faces:
+rule align_identity:
     input:
         faces="results/faces/{identity}.npz",
         landmarks="results/landmarks/{identity}.npz",
         canonical="results/canonical/canonical_face.npz",
+        masks=expand("results/masks/{model}/{{identity}}.npz", model=MODELS),
     output:
-        "results/aligned_faces/{identity}.npz",
-    log:
-        "logs/align_faces/{identity}.log",
-    group:
-        "identity_prep"
-    script:
-        "../scripts/align_faces.py"
-
-
-rule align_masks:
-    input:
-        masks="results/masks/{model}/{identity}.npz",
-        landmarks="results/landmarks/{identity}.npz",
-        canonical="results/canonical/canonical_face.npz",
         faces="results/aligned_faces/{identity}.npz",
-    output:
-        aligned="results/aligned/{model}/{identity}.npz",
-        heatmap=heatmap_outputs(HEATMAP["model_identity"]),
+        aligned=expand("results/aligned/{model}/{{identity}}.npz", model=MODELS),
+        heatmaps=[path for model in MODELS
+                  for path in heatmap_outputs(HEATMAP["model_identity"].format(model=model, identity="{identity}"))],
+        identity=heatmap_outputs(HEATMAP["identity"]),
+    params:
+        models=MODELS,
+        heatmap_prefixes=lambda wildcards: [HEATMAP["model_identity"].format(model=m, identity=wildcards.identity)
+                                            for m in MODELS],
+        identity_prefix=lambda wildcards: HEATMAP["identity"].format(identity=wildcards.identity),
     log:
-        "logs/align_masks/{model}/{identity}.log",
-    group:
-        "align"
+        "logs/align_identity/{identity}.log",
     script:
-        "../scripts/align_masks.py"
+        "../scripts/align_identity.py"
 
 
 rule mean_face:

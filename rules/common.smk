@@ -1,4 +1,5 @@
 # Helpers shared by every stage: config validation, the identity list, input functions.
+import functools
 import os
 import re
 import sys
@@ -42,6 +43,12 @@ def identities():
     """Identity folders of the dataset (after the demo checkpoint, when demo)."""
     if DATASET["demo"]:
         checkpoints.demo_dataset.get()
+    return _identities()
+
+
+@functools.cache
+def _identities():
+    # cached: input functions ask for the list thousands of times in a study-sized DAG
     found = list_identities(DATASET_ROOT, DATASET["view"])
     wanted = DATASET["identities"]
     if wanted:
@@ -56,8 +63,13 @@ def identity_images(wildcards):
     """Image files of one identity, capped at dataset.max_images_per_identity."""
     if DATASET["demo"]:
         checkpoints.demo_dataset.get()
-    images = list_images(DATASET_ROOT, wildcards.identity, DATASET["view"])
+    images = _images(wildcards.identity)
     return images[: DATASET["max_images_per_identity"]] if DATASET["max_images_per_identity"] else images
+
+
+@functools.cache
+def _images(identity):
+    return list_images(DATASET_ROOT, identity, DATASET["view"])
 
 
 def model_file(wildcards):
@@ -67,11 +79,10 @@ def model_file(wildcards):
 
 
 def explain_targets():
-    return expand(
-        ["results/masks/{model}/{identity}.npz", "results/sheets/{model}/{identity}"],
-        model=MODELS,
-        identity=identities(),
-    )
+    patterns = ["results/masks/{model}/{identity}.npz"]
+    if config["sheets"]:
+        patterns.append("results/sheets/{model}/{identity}")
+    return expand(patterns, model=MODELS, identity=identities())
 
 
 def all_targets(wildcards):
@@ -92,6 +103,12 @@ def metadata_path():
 
 def groups():
     """{column: {value: [identities]}} from the identity metadata (empty without one)."""
+    identities()  # after the demo checkpoint, the CSV exists
+    return _groups()
+
+
+@functools.cache
+def _groups():
     path = metadata_path()
     if not path:
         return {}

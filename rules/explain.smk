@@ -7,7 +7,8 @@ rule explain:
         model=model_file,
     output:
         masks="results/masks/{model}/{identity}.npz",
-        sheets=directory("results/sheets/{model}/{identity}"),
+        # contact sheets only when asked for: an output fewer per job keeps big DAGs fast
+        **({"sheets": directory("results/sheets/{model}/{identity}")} if config["sheets"] else {}),
     params:
         model=lambda wildcards: config["models"][wildcards.model],
         lime=config["lime"],

@@ -17,23 +17,6 @@ rule heatmap_model:
         "../scripts/aggregate_heatmap.py"
 
 
-rule heatmap_identity:
-    input:
-        members=lambda wildcards: expand("results/aligned/{model}/{identity}.npz", model=MODELS, identity=wildcards.identity),
-        face="results/aligned_faces/{identity}.npz",
-    output:
-        heatmap_outputs(HEATMAP["identity"]),
-    params:
-        names=MODELS,
-        prefix=HEATMAP["identity"],
-    log:
-        "logs/heatmaps/identity/{identity}.log",
-    group:
-        "align"
-    script:
-        "../scripts/aggregate_heatmap.py"
-
-
 rule heatmap_attribute:
     input:
         members=lambda wildcards: expand(HEATMAP["model"] + ".npz", model=ATTRIBUTE_SETS[wildcards.attribute][wildcards.value]),

@@ -5,7 +5,7 @@ with rule_logging(snakemake.log[0]):
     explain_identity(
         snakemake.input.faces,
         snakemake.output.masks,
-        snakemake.output.sheets if snakemake.params.sheets else None,
+        snakemake.output.get("sheets"),
         snakemake.wildcards.model,
         snakemake.params.model,
         snakemake.params.lime,

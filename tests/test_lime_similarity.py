@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from conftest import grid_segments, region_model
 
-from facelime.lime_similarity import explain_similarity
+from facelime.lime_similarity import draw_samples, explain_similarity
 from facelime.models import build_embedder
 from facelime.segmentation import superpixels
 
@@ -103,3 +103,52 @@ def test_fixed_batch_one_model_runs_batched(tmp_path, face_crop):
     batched = model.embed_faces(faces)
     singles = np.concatenate([model.embed_faces(f[None]) for f in faces])
     np.testing.assert_allclose(batched, singles, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("design", ["lime", "antithetic", "stratified"])
+def test_sampling_designs_start_unperturbed_and_are_seeded(design):
+    a = draw_samples(np.random.RandomState(4), 101, 12, design)
+    b = draw_samples(np.random.RandomState(4), 101, 12, design)
+    assert a.shape == (101, 12) and set(np.unique(a)) <= {0, 1}
+    assert a[0].all()
+    np.testing.assert_array_equal(a, b)
+
+
+def test_lime_design_is_lime_own_draw():
+    state = np.random.RandomState(9)
+    expected_state = np.random.RandomState(9)
+    expected_state.randint(0, high=1000)  # LimeImageExplainer's segmentation seed draw
+    expected = expected_state.randint(0, 2, 50 * 7).reshape(50, 7)
+    expected[0] = 1
+    np.testing.assert_array_equal(draw_samples(state, 50, 7, "lime"), expected)
+
+
+def test_antithetic_rows_come_in_complementary_pairs():
+    samples = draw_samples(np.random.RandomState(0), 200, 20, "antithetic")
+    np.testing.assert_array_equal(samples[1::2], 1 - samples[0::2])
+    assert not samples[1].any()  # the complement of the unperturbed face hides everything
+    # every superpixel is shown in exactly half of the rows
+    np.testing.assert_array_equal(samples.sum(axis=0), 100)
+
+
+def test_stratified_sizes_spread_evenly():
+    k = 11
+    samples = draw_samples(np.random.RandomState(0), 1 + 10 * (k - 1), k, "stratified")
+    sizes = samples[1:].sum(axis=1)
+    counts = np.bincount(sizes, minlength=k + 1)
+    assert counts[0] == 0 and counts[k] <= 1  # never an all-hidden row
+    assert counts[1:k].min() >= 9 and counts[1:k].max() <= 11
+
+
+def test_unknown_design_is_refused():
+    with pytest.raises(ValueError, match="lime.sampling"):
+        draw_samples(np.random.RandomState(0), 10, 5, "sobol")
+
+
+@pytest.mark.parametrize("design", ["antithetic", "stratified"])
+def test_other_designs_find_the_region_too(region_onnx, face_crop, design):
+    segments = grid_segments()
+    explanation = explain_similarity(face_crop, segments, onnx_embedder(region_onnx), num_samples=200, seed=3,
+                                     sampling=design)
+    assert np.argmax(explanation.coefficients) == 6
+    assert np.max(np.abs(np.delete(explanation.coefficients, 6))) < 0.1 * explanation.coefficients[6]

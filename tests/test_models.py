@@ -99,3 +99,20 @@ def test_mobilefacenet_real_model(face_crop):
     emb = model.embed_faces(np.stack([face_crop, face_crop[:, ::-1], np.full_like(face_crop, 128)]))
     assert emb.shape == (3, 128)
     assert emb[0] @ emb[1] > emb[0] @ emb[2]  # the mirror is closer than a grey square
+
+
+@pytest.mark.parametrize("precision, min_cosine", [("int8", 0.99), ("fp16", 0.9999)])
+def test_reduced_precision_stays_close_to_fp32(region_onnx, face_crop, precision, min_cosine):
+    base = {"backend": "onnx", "path": str(region_onnx), "device": "cpu"}
+    faces = np.stack([face_crop, face_crop[:, ::-1], face_crop[::-1]])
+    full = build_embedder("fp32", base).embed_faces(faces)
+    reduced_model = build_embedder("reduced", {**base, "precision": precision})
+    reduced = reduced_model.embed_faces(faces)
+    cosines = np.sum(full * reduced, axis=1)
+    assert np.all(cosines > min_cosine) and np.all(cosines < 1 + 1e-5)
+    assert not np.array_equal(full, reduced)  # the reduced graph really ran
+
+
+def test_unknown_precision_names_the_model(region_onnx):
+    with pytest.raises(ModelLoadError, match="precision must be fp32, int8 or fp16"):
+        build_embedder("x", {"backend": "onnx", "path": str(region_onnx), "device": "cpu", "precision": "int4"})

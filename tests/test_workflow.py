@@ -110,8 +110,8 @@ def test_changing_one_image_reruns_only_its_jobs(small_run):
     counts = {}
     for rule, _ in jobs:
         counts[rule] = counts.get(rule, 0) + 1
-    for rule, expected in {"crop_and_segment": 1, "landmarks": 1, "align_faces": 1, "explain": 2,
-                           "align_masks": 2, "heatmap_identity": 1, "heatmap_model": 2, "mean_face": 1}.items():
+    for rule, expected in {"crop_and_segment": 1, "landmarks": 1, "align_identity": 1, "explain": 2,
+                           "heatmap_model": 2, "mean_face": 1}.items():
         assert counts.get(rule) == expected, (rule, counts)
     assert "canonical_face" not in counts and "demo_dataset" not in counts
 

@@ -27,6 +27,7 @@ def build_embedder(name: str, spec: dict, batch_size: int | None = None, threads
             device=spec.get("device", "auto"),
             batch_size=batch or 32,
             threads=threads,
+            precision=spec.get("precision", "fp32"),
         )
     raise ValueError(f"models.{name}.backend: unknown backend {backend!r} (dlib or onnx)")
 

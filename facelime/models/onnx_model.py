@@ -73,11 +73,36 @@ def relax_batch_dimension(model) -> bool:
     return changed
 
 
+def reduced_precision(model, precision: str, path: str) -> bytes:
+    """The graph with int8 weights (dynamic quantisation, for CPU) or fp16 (for GPU).
+
+    Inputs and outputs stay float32, so the rest of the pipeline does not change.
+    """
+    import tempfile
+
+    if precision == "int8":
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        with tempfile.TemporaryDirectory() as folder:
+            source, target = Path(folder) / "fp32.onnx", Path(folder) / "int8.onnx"
+            source.write_bytes(model.SerializeToString())
+            try:
+                quantize_dynamic(source, target, weight_type=QuantType.QUInt8)
+            except Exception as err:
+                raise ModelLoadError(path, f"int8 quantisation failed ({type(err).__name__}: {err})") from None
+            return target.read_bytes()
+    if precision == "fp16":
+        from onnxruntime.transformers.float16 import convert_float_to_float16
+
+        return convert_float_to_float16(model, keep_io_types=True).SerializeToString()
+    raise ModelLoadError(path, f"precision must be fp32, int8 or fp16, not {precision!r}")
+
+
 class OnnxEmbedder(FaceEmbedder):
     def __init__(self, name: str, path: str, input_size: int | None = None,
                  mean=(127.5, 127.5, 127.5), std=(127.5, 127.5, 127.5), color_order: str = "RGB",
                  normalisation: str = "config", device: str = "auto", batch_size: int = 32,
-                 threads: int = 0):
+                 threads: int = 0, precision: str = "fp32"):
         import onnx
         import onnxruntime as ort
 
@@ -133,6 +158,11 @@ class OnnxEmbedder(FaceEmbedder):
         self.std = np.asarray(std, dtype=np.float32)[::-1] if self._bgr else np.asarray(std, dtype=np.float32)
         probe = self._check_runs(single_model if batch_was_one else None)
         self.embedding_size = int(probe.shape[1])
+        self.precision = precision
+        if precision != "fp32":
+            graph = model if self.batch_size != 1 or not batch_was_one else onnx.load_from_string(single_model)
+            reduced = reduced_precision(graph, precision, self.path)
+            self._session = ort.InferenceSession(reduced, options, providers=self.providers)
 
     def _run(self, nchw: np.ndarray, session=None) -> np.ndarray:
         session = session or self._session

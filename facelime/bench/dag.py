@@ -1,0 +1,57 @@
+"""Time to build the DAG of a study-sized config: 368 identities x 10 images x 8 ONNX models.
+
+A dry run reads no image and loads no model, so empty files stand in for both.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def write_study_config(folder: Path, identities: int = 368, images: int = 10) -> Path:
+    root = folder / "vggface2"
+    for i in range(identities):
+        identity = root / f"n{i:06d}"
+        identity.mkdir(parents=True, exist_ok=True)
+        for j in range(images):
+            (identity / f"{j:04d}_01.jpg").touch()
+    models = {}
+    for arch in ("R18", "R34", "R50", "R100"):
+        for train_set in ("Glint360K", "MS1MV3"):
+            path = folder / f"{arch}_{train_set}.onnx"
+            path.touch()
+            models[f"{arch.lower()}_{train_set.lower()}"] = {
+                "backend": "onnx", "path": str(path), "attributes": {"arch": arch, "train_set": train_set}}
+    config = folder / "config.yaml"
+    config.write_text(yaml.safe_dump({"dataset": {"root": str(root)}, "models": models}, sort_keys=False))
+    return config
+
+
+def dry_run(folder: Path, *args: str) -> tuple[float, subprocess.CompletedProcess]:
+    """Seconds for `snakemake -n` on folder/config.yaml, and the finished process."""
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(folder),
+               "--configfile", str(folder / "config.yaml"), "-n", *args]
+    start = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, cwd=folder)
+    return time.perf_counter() - start, result
+
+
+def job_counts(output: str) -> dict[str, int]:
+    """Jobs per rule from Snakemake's job-stats table."""
+    counts, in_table = {}, False
+    for line in output.splitlines():
+        parts = line.split()
+        if parts[:2] == ["job", "count"]:
+            in_table = True
+        elif in_table and len(parts) == 2 and parts[1].isdigit():
+            if parts[0] == "total":
+                break
+            counts[parts[0]] = int(parts[1])
+    return counts
