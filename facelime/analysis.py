@@ -9,7 +9,7 @@ import numpy as np
 
 from .canonical import REGIONS, CanonicalFace, canonical_face, mean_shape
 from .divergence import cluster, kl_matrix
-from .heatmaps import mean_of, read_face, read_mean, write_heatmap
+from .heatmaps import read_count, mean_of, read_face, read_mean, write_heatmap
 from .landmarks import LandmarkDetector
 from .storage import load_arrays, save_arrays
 from .warp import CanonicalWarp
@@ -56,8 +56,8 @@ def detect_landmarks(faces_path: str, out_path: str) -> None:
     crops = load_arrays(faces_path)
     detector = LandmarkDetector()
     found = [detector(face) for face in crops["faces"]]
-    save_arrays(out_path, landmarks=np.stack([p for p, _ in found]).astype(np.float32),
-                face_detected=np.array([d for _, d in found]), images=crops["images"])
+    save_arrays(out_path, landmarks=np.array([p for p, _ in found], dtype=np.float32).reshape(-1, 68, 2),
+                face_detected=np.array([d for _, d in found], dtype=bool), images=crops["images"])
 
 
 def align_identity(faces_path: str, landmarks_path: str, canonical_path: str, mask_paths: dict[str, str],
@@ -73,34 +73,47 @@ def align_identity(faces_path: str, landmarks_path: str, canonical_path: str, ma
     """
     crops, marks = load_arrays(faces_path), load_arrays(landmarks_path)
     warp = CanonicalWarp(load_canonical(canonical_path))
+    canvas = (warp.canonical.height, warp.canonical.width)
+    count = len(crops["images"])  # 0 when every image of the identity was skipped
     maps = [warp.source_maps(lm, face.shape[:2]) for face, lm in zip(crops["faces"], marks["landmarks"])]
-    faces = np.stack([warp.warp(face, None, m) for face, m in zip(crops["faces"], maps)])
-    mean_face = faces.astype(np.float32).mean(axis=0)
+    faces = np.array([warp.warp(face, None, m) for face, m in zip(crops["faces"], maps)], np.uint8).reshape(-1, *canvas, 3)
+    mean_face = faces.astype(np.float32).mean(axis=0) if count else np.full((*canvas, 3), 128, np.float32)
     face = np.round(mean_face).astype(np.uint8)
-    save_arrays(faces_out, faces=faces, mean=mean_face, face=face, images=crops["images"])
+    save_arrays(faces_out, faces=faces, mean=mean_face, face=face, images=crops["images"], count=np.int64(count))
     model_means = []
     for model, masks_path in mask_paths.items():
         masks = load_arrays(masks_path)
         if list(masks["images"]) != list(marks["images"]):
             raise ValueError(f"{masks_path} and {landmarks_path} list different images")
-        aligned = np.stack([warp.warp(m, None, mp) for m, mp in zip(masks["score_maps"], maps)]).astype(np.float32)
-        mean = aligned.mean(axis=0)
-        save_arrays(aligned_outs[model], aligned=aligned, mean=mean, images=masks["images"])
-        write_heatmap(heatmap_prefixes[model], mean, face, [f"{model}/{identity}"])
+        aligned = np.array([warp.warp(m, None, mp) for m, mp in zip(masks["score_maps"], maps)],
+                           np.float32).reshape(-1, *canvas)
+        mean = aligned.mean(axis=0) if count else np.zeros(canvas, np.float32)
+        save_arrays(aligned_outs[model], aligned=aligned, mean=mean, images=masks["images"], count=np.int64(count))
+        write_heatmap(heatmap_prefixes[model], mean, face, [f"{model}/{identity}"] if count else [])
         model_means.append(mean)
-    write_heatmap(identity_prefix, mean_of(model_means), face, list(mask_paths))
+    write_heatmap(identity_prefix, mean_of(model_means), face, list(mask_paths) if count else [])
 
 
 def mean_face(aligned_face_paths: list[str], out_path: str) -> None:
     """Mean aligned face over identities (each identity weighs the same)."""
-    mean = mean_of(read_mean(p) for p in aligned_face_paths)
+    paths, _ = nonempty_members(aligned_face_paths, aligned_face_paths)
+    mean = mean_of(read_mean(p) for p in paths)
     save_arrays(out_path, mean=mean, face=np.round(mean).astype(np.uint8))
 
 
+def nonempty_members(paths: list[str], names: list[str]) -> tuple[list[str], list[str]]:
+    """Members that hold at least one image: identities whose images were all skipped are left out."""
+    kept = [(p, n) for p, n in zip(paths, names) if read_count(p) > 0]
+    if not kept:
+        raise ValueError(f"no member of this aggregate has a usable image ({len(paths)} members, see results/qc/skipped.tsv)")
+    return [p for p, _ in kept], [n for _, n in kept]
+
+
 def aggregate_heatmap(member_paths: list[str], member_names: list[str], prefix: str, mean_face_path: str) -> None:
-    """Heatmap whose mean is the mean of its members' unstretched means."""
-    mean = mean_of(read_mean(p) for p in member_paths)
-    write_heatmap(prefix, mean, read_face(mean_face_path), list(member_names))
+    """Heatmap whose mean is the mean of its (non-empty) members' unstretched means."""
+    paths, names = nonempty_members(member_paths, member_names)
+    mean = mean_of(read_mean(p) for p in paths)
+    write_heatmap(prefix, mean, read_face(mean_face_path), names)
 
 
 def compare_heatmaps(heatmap_paths: list[str], names: list[str], out_tsv: str, clustermap_png: str,

@@ -35,7 +35,12 @@ def list_identities(root: str | os.PathLike, view: str | None = None) -> list[st
     root = Path(root)
     if not root.is_dir():
         raise ConfigError(f"dataset.root: folder not found: {root}")
-    return sorted(p.name for p in root.iterdir() if p.is_dir() and list_images(root, p.name, view))
+    found = sorted(p.name for p in root.iterdir() if p.is_dir() and list_images(root, p.name, view))
+    for name in found:
+        if set(name) & set("{}") or name != name.strip():
+            raise ConfigError(f"dataset.root: identity folder '{root / name}' has braces or edge spaces in its name, "
+                              "which output paths cannot carry: rename it")
+    return found
 
 
 def image_id(path: str | os.PathLike) -> str:

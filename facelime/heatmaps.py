@@ -53,7 +53,8 @@ def write_heatmap(prefix: str | Path, mean: np.ndarray, face: np.ndarray | None,
     prefix = Path(prefix)
     prefix.parent.mkdir(parents=True, exist_ok=True)
     heatmap = stretch(mean)
-    save_arrays(f"{prefix}.npz", mean=mean.astype(np.float32), heatmap=heatmap, members=np.array(members, dtype=str))
+    save_arrays(f"{prefix}.npz", mean=mean.astype(np.float32), heatmap=heatmap, members=np.array(members, dtype=str),
+                count=np.int64(len(members)))
     _save_png(Path(f"{prefix}.grey.png"), np.round(heatmap * 255).astype(np.uint8))
     coloured = jet(heatmap)
     _save_png(Path(f"{prefix}.jet.png"), coloured)
@@ -70,6 +71,12 @@ def read_mean(path: str | Path) -> np.ndarray:
     """The unstretched mean stored in a heatmap or aligned-maps file (reads only that array)."""
     with np.load(path, allow_pickle=False) as data:
         return data["mean"]
+
+
+def read_count(path: str | Path) -> int:
+    """How many members or images a heatmap or aligned file averages (0: all were skipped)."""
+    with np.load(path, allow_pickle=False) as data:
+        return int(data["count"]) if "count" in data.files else 1
 
 
 def read_face(path: str | Path) -> np.ndarray:

@@ -6,12 +6,15 @@ sections and writes its outputs atomically.
 
 from __future__ import annotations
 
+import csv
+import logging
 import os
 from pathlib import Path
 
 import numpy as np
 
 from .dataset import image_id
+from .errors import BadImageError
 from .images import load_rgb
 from .lime_similarity import explain_similarity
 from .models import build_embedder
@@ -19,37 +22,79 @@ from .preprocess import centre_crop
 from .seeding import job_seed
 from .segmentation import superpixels
 from .sheets import contact_sheet
-from .storage import load_arrays, save_arrays
+from .storage import atomic_path, load_arrays, save_arrays
+
+
+QC_FIELDS = ("identity", "file", "stage", "action", "reason")
+
+
+def load_crop(path: str, preprocess: dict) -> np.ndarray:
+    """The study's centre crop of one image; BadImageError names the file when it cannot be used."""
+    image = load_rgb(path)
+    h, w = image.shape[:2]
+    if min(h, w) < preprocess["min_side"]:
+        raise BadImageError(path, f"image too small ({w}x{h} px; preprocess.min_side is {preprocess['min_side']})")
+    return centre_crop(image, preprocess["size"], preprocess["crop_fraction"])
 
 
 def crop_and_segment(image_paths: list[str], out_path: str, preprocess: dict, lime: dict, seed: int,
-                     identity: str) -> dict:
-    """Centre crops (uint8 N x S x S x 3) and their superpixels (int32 N x S x S) for one identity."""
-    faces, segments, names = [], [], []
+                     identity: str, on_bad_image: str = "skip", qc_path: str | None = None) -> dict:
+    """Centre crops (uint8 N x S x S x 3) and their superpixels (int32 N x S x S) for one identity.
+
+    A bad image (unreadable, corrupt, too small) stops the job with a one-line error
+    when on_bad_image is 'fail'; with 'skip' it is left out and listed in qc_path.
+    """
+    size = preprocess["size"]
+    faces, segments, names, sources, skipped = [], [], [], [], []
     for path in image_paths:
-        face = centre_crop(load_rgb(path), preprocess["size"], preprocess["crop_fraction"])
+        try:
+            face = load_crop(path, preprocess)
+        except BadImageError as err:
+            if on_bad_image == "fail":
+                raise
+            logging.warning("skipped %s", err)
+            skipped.append(dict(identity=identity, file=os.fspath(path), stage="crop_and_segment",
+                                action="skipped", reason=err.reason))
+            continue
         name = image_id(path)
         faces.append(face)
         segments.append(superpixels(face, lime["segmentation"], lime["n_segments"], lime["compactness"],
                                     seed=job_seed(seed, "segments", identity, name) % (2**31)))
         names.append(name)
+        sources.append(os.fspath(path))
+    if not faces:
+        skipped.append(dict(identity=identity, file="", stage="crop_and_segment", action="identity left out",
+                            reason=f"no usable image among {len(image_paths)}"))
     arrays = dict(
-        faces=np.stack(faces).astype(np.uint8),
-        segments=np.stack(segments).astype(np.int32),
+        faces=np.array(faces, dtype=np.uint8).reshape(-1, size, size, 3),
+        segments=np.array(segments, dtype=np.int32).reshape(-1, size, size),
         images=np.array(names, dtype=str),
-        sources=np.array([os.fspath(p) for p in image_paths], dtype=str),
+        sources=np.array(sources, dtype=str),
     )
     save_arrays(out_path, **arrays)
+    if qc_path:
+        write_qc(qc_path, skipped)
     return arrays
+
+
+def write_qc(path: str, rows: list[dict]) -> None:
+    """A QC table (identity, file, stage, action, reason), header only when nothing happened."""
+    tmp = atomic_path(path, ".tsv")
+    with open(tmp, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, QC_FIELDS, delimiter="\t", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    Path(tmp).replace(path)
 
 
 def explain_identity(faces_path: str, out_path: str, sheets_dir: str | None, model_name: str, model_spec: dict,
                      lime: dict, seed: int, identity: str, threads: int = 1) -> dict:
     """LIME on similarity for every image of one identity with one model."""
     crops = load_arrays(faces_path)
-    embedder = build_embedder(model_name, model_spec, batch_size=lime.get("batch_size"), threads=threads)
     n = len(crops["images"])
-    k_max = int(crops["segments"].max()) + 1
+    # an identity whose images were all skipped still gets (empty) outputs; aggregates leave it out
+    embedder = build_embedder(model_name, model_spec, batch_size=lime.get("batch_size"), threads=threads) if n else None
+    k_max = int(crops["segments"].max()) + 1 if n else 0
     result = dict(
         score_maps=np.zeros(crops["segments"].shape, np.float32),
         segments=crops["segments"],

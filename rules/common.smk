@@ -59,6 +59,13 @@ def _identities():
     return found
 
 
+if not DATASET["demo"]:  # list the dataset once now, so that a bad folder name stops here in one line
+    try:
+        _identities()
+    except ConfigError as err:
+        raise WorkflowError(str(err)) from None
+
+
 def identity_images(wildcards):
     """Image files of one identity, capped at dataset.max_images_per_identity."""
     if DATASET["demo"]:
@@ -86,7 +93,7 @@ def explain_targets():
 
 
 def all_targets(wildcards):
-    return explain_targets() + analysis_targets()
+    return explain_targets() + analysis_targets() + ["results/qc/skipped.tsv"]
 
 
 # --- groupings for heatmaps (method.md §4) ------------------------------------

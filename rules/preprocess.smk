@@ -6,9 +6,11 @@ rule crop_and_segment:
     input:
         identity_images,
     output:
-        "results/faces/{identity}.npz",
+        faces="results/faces/{identity}.npz",
+        qc="results/qc/images/{identity}.tsv",
     params:
         preprocess=config["preprocess"],
+        on_bad_image=DATASET["on_bad_image"],
         lime=config["lime"],
         seed=config["seed"],
     log:

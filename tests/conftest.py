@@ -79,3 +79,24 @@ def grid_segments(size: int = 112, cells: int = 4) -> np.ndarray:
     step = size // cells
     rows, cols = np.mgrid[0:size, 0:size] // step
     return (np.minimum(rows, cells - 1) * cells + np.minimum(cols, cells - 1)).astype(np.int32)
+
+
+def pooled_model(path: Path, channels: int = 3, size: int = 112, scale: float = 1.0) -> Path:
+    """A tiny ONNX 'network': per-channel means times `scale` (0 gives all-zero, nan gives NaN embeddings)."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes = [helper.make_node("ReduceMean", ["input", "axes"], ["pooled"], keepdims=0),
+             helper.make_node("Mul", ["pooled", "scale"], ["embedding"])]
+    inits = [numpy_helper.from_array(np.array([2, 3], np.int64), "axes"),
+             numpy_helper.from_array(np.array(scale, np.float32), "scale")]
+    graph = helper.make_graph(
+        nodes, "pooled",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", channels, size, size])],
+        [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["N", channels])],
+        initializer=inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    model.ir_version = 10
+    onnx.save(model, str(path))
+    return path

@@ -60,11 +60,12 @@ def test_equals_lime_image_explainer(region_onnx, face_crop):
     prepared = model.prepare(face_crop, segments)  # normalised input space, hide colour 0
     reference = model.embed_prepared(prepared.pixels[None])[0].astype(np.float64)
 
-    def classifier_fn(images):
-        return ((model.embed_prepared(np.asarray(images, np.float32)) @ reference + 1) / 2)[:, None]
+    def classifier_fn(images):  # lime hands over HWC images; the ONNX input is CHW
+        batch = np.asarray(images, np.float32).transpose(0, 3, 1, 2)
+        return ((model.embed_prepared(batch) @ reference + 1) / 2)[:, None]
 
     lime_exp = LimeImageExplainer(kernel_width=0.25, random_state=5).explain_instance(
-        prepared.pixels.astype(np.float64), classifier_fn, labels=(0,), top_labels=None, hide_color=0,
+        prepared.pixels.transpose(1, 2, 0).astype(np.float64), classifier_fn, labels=(0,), top_labels=None, hide_color=0,
         num_samples=120, batch_size=10, segmentation_fn=lambda image: segments,
     )
     lime_coefficients = np.zeros(segments.max() + 1)

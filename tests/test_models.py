@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import MOBILEFACENET, grid_segments
+from conftest import MOBILEFACENET, grid_segments, pooled_model
 
 from facelime.errors import ModelLoadError
 from facelime.models import build_embedder
@@ -67,7 +67,7 @@ def test_onnx_unit_norm_right_size(region_onnx, face_crop):
 def test_onnx_hide_value_is_the_normalised_zero(region_onnx, face_crop):
     spec = {"backend": "onnx", "path": str(region_onnx), "mean": [10, 20, 30], "std": [2, 4, 8], "device": "cpu"}
     prepared = build_embedder("region", spec).prepare(face_crop, grid_segments())
-    np.testing.assert_allclose(prepared.pixels[5, 7], (face_crop[5, 7] - [10, 20, 30]) / [2, 4, 8], rtol=1e-6)
+    np.testing.assert_allclose(prepared.pixels[:, 5, 7], (face_crop[5, 7] - [10, 20, 30]) / [2, 4, 8], rtol=1e-6)
     assert np.all(prepared.perturbed(np.zeros((1, 16)))[0] == 0)
 
 
@@ -75,7 +75,7 @@ def test_onnx_bgr_order_reverses_channels(region_onnx, face_crop):
     base = {"backend": "onnx", "path": str(region_onnx), "device": "cpu"}
     rgb = build_embedder("a", base).prepare(face_crop).pixels
     bgr = build_embedder("b", {**base, "color_order": "BGR"}).prepare(face_crop).pixels
-    np.testing.assert_array_equal(rgb[:, :, ::-1], bgr)
+    np.testing.assert_array_equal(rgb[::-1], bgr)  # channels first
 
 
 def test_missing_model_file_names_it(tmp_path):
@@ -116,3 +116,20 @@ def test_reduced_precision_stays_close_to_fp32(region_onnx, face_crop, precision
 def test_unknown_precision_names_the_model(region_onnx):
     with pytest.raises(ModelLoadError, match="precision must be fp32, int8 or fp16"):
         build_embedder("x", {"backend": "onnx", "path": str(region_onnx), "device": "cpu", "precision": "int4"})
+
+
+def test_onnx_with_wrong_input_shape_names_it(tmp_path):
+    path = pooled_model(tmp_path / "grey_input.onnx", channels=1)
+    with pytest.raises(ModelLoadError, match=r"grey_input.onnx: expected an input of shape N x 3 x H x W, found \['N', 1, 112, 112\]"):
+        build_embedder("x", {"backend": "onnx", "path": str(path), "device": "cpu"})
+
+
+@pytest.mark.parametrize("scale, message", [(0.0, "the model returned an all-zero embedding"),
+                                            (float("nan"), "the model returned NaN or infinite embeddings")])
+def test_degenerate_embeddings_are_refused(tmp_path, face_crop, scale, message):
+    from facelime.errors import BadEmbeddingError
+
+    model = build_embedder("broken", {"backend": "onnx", "path": str(pooled_model(tmp_path / "m.onnx", scale=scale)),
+                                      "device": "cpu"})
+    with pytest.raises(BadEmbeddingError, match=f"broken: {message}"):
+        model.embed_faces(face_crop[None])

@@ -95,6 +95,29 @@ def test_report_has_captions(small_run):
     assert "symmetric KL" in html and "Region shares" in html
 
 
+def test_same_numbers_again_and_with_other_cores(small_run, tmp_path):
+    """Determinism: a second run of the same config, with --cores 1, gives identical arrays and tables.
+
+    (Runs before the test that edits an image of small_run's dataset.)"""
+    import shutil
+
+    shutil.copy(small_run / "config.yaml", tmp_path / "config.yaml")
+    result = snakemake(tmp_path, "--cores", "1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    first, second = small_run / "results", tmp_path / "results"
+    npz = sorted(p.relative_to(first) for p in first.rglob("*.npz"))
+    assert len(npz) > 40 and npz == sorted(p.relative_to(second) for p in second.rglob("*.npz"))
+    for path in npz:
+        a, b = load_arrays(first / path), load_arrays(second / path)
+        assert sorted(a) == sorted(b)
+        for key in a:
+            np.testing.assert_array_equal(a[key], b[key], err_msg=f"{path}:{key}")
+    tables = sorted(p.relative_to(first) for p in first.rglob("*.tsv"))
+    assert tables and tables == sorted(p.relative_to(second) for p in second.rglob("*.tsv"))
+    for path in tables:
+        assert (first / path).read_text() == (second / path).read_text(), path
+
+
 def test_changing_one_image_reruns_only_its_jobs(small_run):
     # Snakemake 9 compares checksums of small inputs: a bare `touch` with the same bytes
     # reruns nothing, so the image's pixels are changed, as a re-exported photo would be.
@@ -137,3 +160,4 @@ def test_study_sized_dag(tmp_path):
     print(f"study-sized dry run: {time.perf_counter() - start:.1f} s, {sum(counts.values())} jobs")
     assert counts["crop_and_segment"] == 368
     assert counts["explain"] == 368 * 8
+

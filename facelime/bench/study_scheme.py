@@ -15,12 +15,10 @@ def study_scores(embedder: FaceEmbedder, prepared: PreparedFace, samples: np.nda
                  reference: np.ndarray, lime_batch: int = 10) -> np.ndarray:
     scores, images = [], []
     for row in samples:
-        image = prepared.pixels.copy()
         mask = np.zeros(prepared.segment_index.shape, dtype=bool)
         for z in np.where(row == 0)[0]:
             mask[prepared.segment_index == z] = True
-        image[mask] = prepared.hide
-        images.append(image)
+        images.append(prepared.hidden(mask))
         if len(images) == lime_batch:
             scores += [_one(embedder, img, reference) for img in images]
             images = []

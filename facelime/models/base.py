@@ -20,7 +20,8 @@ from ..errors import BadEmbeddingError
 class PreparedFace:
     """One face in a backend's input space, ready for perturbation.
 
-    pixels: HxWxC model input of the unperturbed face (dtype the backend wants).
+    pixels: model input of the unperturbed face (dtype the backend wants), HxWxC,
+        or CxHxW when channels_first (ONNX: the batch is then built in NCHW at once).
     hide: C values that replace hidden pixels; the model's own zero (mid-grey).
     segment_index: HxW int32, the crop superpixel shown at each input pixel, -1 for
         pixels that show no part of the crop (never hidden).
@@ -31,13 +32,26 @@ class PreparedFace:
     hide: np.ndarray
     segment_index: np.ndarray
     info: dict = field(default_factory=dict)
+    channels_first: bool = False
 
     def perturbed(self, z: np.ndarray) -> np.ndarray:
         """Batch of inputs for binary rows z (B x K): superpixel k shown where z[:, k] == 1."""
         z = np.asarray(z, dtype=bool)
         # Column K is an always-on column, so index -1 (pixels outside the crop) keeps them.
         keep = np.concatenate([z, np.ones((z.shape[0], 1), dtype=bool)], axis=1)[:, self.segment_index]
-        return np.where(keep[..., None], self.pixels[None], self.hide.astype(self.pixels.dtype))
+        hide = self.hide.astype(self.pixels.dtype)
+        if self.channels_first:  # broadcasting over whole rows is ~5x faster than over 3 channels
+            return np.where(keep[:, None], self.pixels[None], hide[None, :, None, None])
+        return np.where(keep[..., None], self.pixels[None], hide)
+
+    def hidden(self, mask: np.ndarray) -> np.ndarray:
+        """A copy of the face with the pixels under the HxW mask hidden."""
+        image = self.pixels.copy()
+        if self.channels_first:
+            image[:, mask] = self.hide[:, None]
+        else:
+            image[mask] = self.hide
+        return image
 
 
 def unit_rows(embeddings: np.ndarray, source: str) -> np.ndarray:

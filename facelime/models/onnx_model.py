@@ -205,7 +205,9 @@ class OnnxEmbedder(FaceEmbedder):
             cols = np.minimum(((np.arange(size) + 0.5) * w / size).astype(np.intp), w - 1)
             segment_index = segments[np.ix_(rows, cols)].astype(np.int32)
         # hidden pixels take the value 0 of the normalised input: the model's mid-grey
-        return PreparedFace(np.ascontiguousarray(pixels, dtype=np.float32), np.zeros(3, np.float32), segment_index)
+        return PreparedFace(np.ascontiguousarray(pixels.transpose(2, 0, 1), dtype=np.float32), np.zeros(3, np.float32),
+                            segment_index, channels_first=True)
 
     def embed_inputs(self, batch: np.ndarray) -> np.ndarray:
-        return self._run(np.ascontiguousarray(batch.transpose(0, 3, 1, 2)))
+        """Raw embeddings of an NCHW batch (prepare() gives CHW pixels)."""
+        return self._run(np.ascontiguousarray(batch, dtype=np.float32))
