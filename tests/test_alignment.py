@@ -83,3 +83,16 @@ def test_landmark_fallback_is_recorded():
     grey = np.full((112, 112, 3), 128, np.uint8)
     points, detected = LandmarkDetector()(grey)
     assert not detected and points.shape == (68, 2)
+
+
+def test_two_faces_take_the_largest(face_crop):
+    """A photo with two faces: landmarks (and dlib's chip) follow the largest HOG detection."""
+    import cv2
+
+    small = cv2.resize(face_crop, (70, 70))
+    photo = np.full((140, 260, 3), 90, np.uint8)
+    photo[10:122, 140:252] = face_crop  # the larger face on the right
+    photo[30:100, 20:90] = small
+    points, detected = LandmarkDetector()(photo)
+    assert detected
+    assert points[:, 0].min() > 130 and points[:, 0].max() < 260

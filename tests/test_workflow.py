@@ -141,23 +141,11 @@ def test_changing_one_image_reruns_only_its_jobs(small_run):
 
 def test_study_sized_dag(tmp_path):
     """368 identities x 10 images x 8 ONNX models: the DAG builds (a dry run reads no image)."""
-    root = tmp_path / "vggface2"
-    for i in range(368):
-        folder = root / f"n{i:06d}"
-        folder.mkdir(parents=True)
-        for j in range(10):
-            (folder / f"{j:04d}_01.jpg").touch()
-    models = {}
-    for arch in ("R18", "R34", "R50", "R100"):
-        for train_set in ("Glint360K", "MS1MV3"):
-            path = tmp_path / f"{arch}_{train_set}.onnx"
-            path.touch()
-            models[f"{arch.lower()}_{train_set.lower()}"] = {
-                "backend": "onnx", "path": str(path), "attributes": {"arch": arch, "train_set": train_set}}
-    write_config(tmp_path, {"dataset": {"root": str(root)}, "models": models})
+    from facelime.bench.dag import write_study_config
+
+    write_study_config(tmp_path)
     start = time.perf_counter()
     counts = dry_run_jobs(tmp_path)
     print(f"study-sized dry run: {time.perf_counter() - start:.1f} s, {sum(counts.values())} jobs")
-    assert counts["crop_and_segment"] == 368
+    assert counts["crop_and_segment"] == 368 and counts["align_identity"] == 368
     assert counts["explain"] == 368 * 8
-

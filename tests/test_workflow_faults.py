@@ -28,6 +28,7 @@ def make_dataset(root: Path, face: np.ndarray) -> None:
         for i, image in enumerate(images):
             Image.fromarray(image).save(folder / f"{identity} {i:02d}.png")
     (root / ODD / "zero bytes.jpg").write_bytes(b"")
+    Image.fromarray(np.full((112, 112, 3), 128, np.uint8)).save(root / ODD / "blank.png")  # no face in it
     (root / "broken" / "cut.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 50)
     (root / "broken" / "page.png").write_text("<html>not found</html>")
     (root / "no_images").mkdir()
@@ -65,12 +66,15 @@ def test_skipped_images_and_left_out_identity_are_listed(faulty_run):
     assert reasons["zero bytes.jpg"] == "empty file (0 bytes)"
     assert reasons["page.png"] == "not an image file (format not recognised)"
     assert str(data / ODD / "zero bytes.jpg") in {r["file"] for r in rows}
+    # the image without a face is kept, with the study's landmark fallback, and listed
+    fallback = [r for r in rows if r["stage"] == "landmarks"]
+    assert [(r["identity"], r["file"], r["action"]) for r in fallback] == [(ODD, "blank", "fallback")]
 
 
 def test_identity_outputs_use_good_images_and_aggregates_leave_out_empty(faulty_run):
     results = faulty_run / "results"
     odd = load_arrays(results / "masks" / "region" / f"{ODD}.npz")
-    assert list(odd["images"]) == [f"{ODD} 00", f"{ODD} 01"]
+    assert list(odd["images"]) == [f"{ODD} 00", f"{ODD} 01", "blank"]
     assert load_arrays(results / "masks" / "region" / "broken.npz")["score_maps"].shape[0] == 0
     model = load_arrays(results / "heatmaps" / "model" / "region.npz")
     assert sorted(model["members"]) == sorted([ODD, "tom"])

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from facelime.bench.dag import job_counts
+
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
 
@@ -30,20 +32,7 @@ def dry_run_jobs(folder: Path, *args: str) -> dict[str, int]:
     """Job counts per rule of a dry run, from Snakemake's job-stats table."""
     result = snakemake(folder, "-n", "--quiet", "rules", *args)
     assert result.returncode == 0, result.stdout + result.stderr
-    counts: dict[str, int] = {}
-    lines = (result.stdout + result.stderr).splitlines()
-    in_table = False
-    for line in lines:
-        parts = line.split()
-        if parts[:2] == ["job", "count"]:
-            in_table = True
-            continue
-        if in_table and len(parts) == 2 and parts[1].isdigit():
-            if parts[0] != "total":
-                counts[parts[0]] = int(parts[1])
-            else:
-                break
-    return counts
+    return job_counts(result.stdout + result.stderr)
 
 
 def dry_run_job_list(folder: Path, *args: str) -> list[tuple[str, dict[str, str]]]:
