@@ -9,6 +9,8 @@ rule canonical_face:
         canvas=config["canonical"],
     log:
         "logs/canonical_face.log",
+    conda:
+        "../envs/facelime.yaml"
     script:
         "../scripts/canonical_face.py"
 
@@ -32,6 +34,8 @@ rule align_identity:
         identity_prefix=lambda wildcards: HEATMAP["identity"].format(identity=wildcards.identity),
     log:
         "logs/align_identity/{identity}.log",
+    conda:
+        "../envs/facelime.yaml"
     script:
         "../scripts/align_identity.py"
 
@@ -43,5 +47,7 @@ rule mean_face:
         "results/canonical/mean_face.npz",
     log:
         "logs/mean_face.log",
+    conda:
+        "../envs/facelime.yaml"
     script:
         "../scripts/mean_face.py"

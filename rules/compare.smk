@@ -13,6 +13,8 @@ rule kl_matrix:
         linkage=config["compare"]["linkage"],
     log:
         "logs/kl/{comparison}.log",
+    conda:
+        "../envs/facelime.yaml"
     script:
         "../scripts/kl_matrix.py"
 
@@ -29,5 +31,7 @@ rule region_shares:
         names=lambda wildcards: [label for _, label, _ in all_heatmap_prefixes()],
     log:
         "logs/region_shares.log",
+    conda:
+        "../envs/facelime.yaml"
     script:
         "../scripts/region_shares.py"

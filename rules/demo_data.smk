@@ -7,5 +7,7 @@ checkpoint demo_dataset:
         metadata="results/demo/identities.csv",
     log:
         "logs/demo_dataset.log",
+    conda:
+        "../envs/facelime.yaml"
     script:
         "../scripts/build_demo_dataset.py"

@@ -21,5 +21,7 @@ rule explain:
         "logs/explain/{model}/{identity}.log",
     benchmark:
         "logs/benchmarks/explain/{model}/{identity}.tsv"
+    conda:
+        "../envs/facelime.yaml"
     script:
         "../scripts/explain.py"

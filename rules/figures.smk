@@ -10,5 +10,7 @@ rule figure_grid:
         titles=lambda wildcards: [title for title, _ in figure_panels(wildcards.figure)],
     log:
         "logs/figures/{figure}.log",
+    conda:
+        "../envs/facelime.yaml"
     script:
         "../scripts/figure_grid.py"

@@ -13,6 +13,8 @@ rule heatmap_model:
         prefix=HEATMAP["model"],
     log:
         "logs/heatmaps/model/{model}.log",
+    conda:
+        "../envs/facelime.yaml"
     script:
         "../scripts/aggregate_heatmap.py"
 
@@ -28,6 +30,8 @@ rule heatmap_attribute:
         prefix=HEATMAP["attribute"],
     log:
         "logs/heatmaps/attribute/{attribute}/{value}.log",
+    conda:
+        "../envs/facelime.yaml"
     script:
         "../scripts/aggregate_heatmap.py"
 
@@ -43,6 +47,8 @@ rule heatmap_group_model:
         prefix=HEATMAP["group_model"],
     log:
         "logs/heatmaps/group/{column}/{value}/{model}.log",
+    conda:
+        "../envs/facelime.yaml"
     script:
         "../scripts/aggregate_heatmap.py"
 
@@ -58,6 +64,8 @@ rule heatmap_group_all_models:
         prefix=HEATMAP["group_all"],
     log:
         "logs/heatmaps/group/{column}/{value}/all_models.log",
+    conda:
+        "../envs/facelime.yaml"
     script:
         "../scripts/aggregate_heatmap.py"
 
@@ -73,5 +81,7 @@ rule heatmap_all_models:
         prefix=HEATMAP["all_models"],
     log:
         "logs/heatmaps/all_models.log",
+    conda:
+        "../envs/facelime.yaml"
     script:
         "../scripts/aggregate_heatmap.py"

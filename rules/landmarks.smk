@@ -10,5 +10,7 @@ rule landmarks:
         "logs/landmarks/{identity}.log",
     group:
         "identity_prep"
+    conda:
+        "../envs/facelime.yaml"
     script:
         "../scripts/landmarks.py"

@@ -15,5 +15,7 @@ rule crop_and_segment:
         seed=config["seed"],
     log:
         "logs/crop_and_segment/{identity}.log",
+    conda:
+        "../envs/facelime.yaml"
     script:
         "../scripts/crop_and_segment.py"

@@ -9,5 +9,7 @@ rule qc_report:
         "results/qc/skipped.tsv",
     log:
         "logs/qc_report.log",
+    conda:
+        "../envs/facelime.yaml"
     script:
         "../scripts/qc_report.py"

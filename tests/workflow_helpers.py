@@ -49,3 +49,23 @@ def dry_run_job_list(folder: Path, *args: str) -> list[tuple[str, dict[str, str]
                 key, _, value = pair.strip().partition("=")
                 jobs[-1][1][key] = value
     return jobs
+
+
+def assert_same_results(first: Path, second: Path) -> int:
+    """Every .npz array and .tsv table under two results folders is identical; returns the file count."""
+    import numpy as np
+
+    from facelime.storage import load_arrays
+
+    npz = sorted(p.relative_to(first) for p in first.rglob("*.npz") if not p.name.startswith("."))
+    assert npz and npz == sorted(p.relative_to(second) for p in second.rglob("*.npz") if not p.name.startswith("."))
+    for path in npz:
+        a, b = load_arrays(first / path), load_arrays(second / path)
+        assert sorted(a) == sorted(b), path
+        for key in a:
+            np.testing.assert_array_equal(a[key], b[key], err_msg=f"{path}:{key}")
+    tables = sorted(p.relative_to(first) for p in first.rglob("*.tsv"))
+    assert tables == sorted(p.relative_to(second) for p in second.rglob("*.tsv"))
+    for path in tables:
+        assert (first / path).read_text() == (second / path).read_text(), path
+    return len(npz) + len(tables)
