@@ -15,12 +15,15 @@ GOOD = {"dataset": {"demo": True}, "models": {"dlib_resnet": {"backend": "dlib"}
 
 def test_defaults_are_the_study_values():
     config = validate_config(copy.deepcopy(GOOD))
-    assert config["preprocess"] == {"size": 112, "crop_fraction": 1.0}
+    assert config["preprocess"] == {"size": 112, "crop_fraction": 1.0, "min_side": 32}
+    assert config["dataset"]["on_bad_image"] == "skip"
     lime = config["lime"]
+    assert lime["sampling"] == "lime"
     assert (lime["num_samples"], lime["n_segments"], lime["compactness"]) == (1000, 30, 20)
     assert (lime["kernel_width"], lime["keep"], lime["segmentation"]) == (0.25, "positive", "slic")
     model = config["models"]["dlib_resnet"]
     assert model["mean"] == [127.5] * 3 and model["color_order"] == "RGB" and model["device"] == "auto"
+    assert model["precision"] == "fp32"
 
 
 @pytest.mark.parametrize(
