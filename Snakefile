@@ -19,6 +19,7 @@ include: "rules/align.smk"
 include: "rules/heatmaps.smk"
 include: "rules/compare.smk"
 include: "rules/figures.smk"
+include: "rules/validity.smk"
 include: "rules/qc.smk"
 
 

@@ -62,15 +62,16 @@ def detect_landmarks(faces_path: str, out_path: str) -> None:
 
 def align_identity(faces_path: str, landmarks_path: str, canonical_path: str, mask_paths: dict[str, str],
                    faces_out: str, aligned_outs: dict[str, str], heatmap_prefixes: dict[str, str],
-                   identity_prefix: str, identity: str) -> None:
+                   identity_prefix: str, identity: str, identity_models: list[str] | None = None) -> None:
     """Warp one identity's crops and every model's score maps onto the canonical face.
 
     One job per identity (not per model and identity): the warp maps of an image are
     computed once and reused for its crop and all models' maps, and the DAG of a
     study (368 identities x 8 models) keeps a few thousand jobs instead of ~7000.
     Writes the aligned faces, per model the aligned maps and the (model, identity)
-    heatmap, and the identity's heatmap over all models.
+    heatmap, and the identity's heatmap over identity_models (default: all models).
     """
+    identity_models = list(mask_paths) if identity_models is None else identity_models
     crops, marks = load_arrays(faces_path), load_arrays(landmarks_path)
     warp = CanonicalWarp(load_canonical(canonical_path))
     canvas = (warp.canonical.height, warp.canonical.width)
@@ -80,7 +81,7 @@ def align_identity(faces_path: str, landmarks_path: str, canonical_path: str, ma
     mean_face = faces.astype(np.float32).mean(axis=0) if count else np.full((*canvas, 3), 128, np.float32)
     face = np.round(mean_face).astype(np.uint8)
     save_arrays(faces_out, faces=faces, mean=mean_face, face=face, images=crops["images"], count=np.int64(count))
-    model_means = []
+    model_means = {}
     for model, masks_path in mask_paths.items():
         masks = load_arrays(masks_path)
         if list(masks["images"]) != list(marks["images"]):
@@ -90,8 +91,9 @@ def align_identity(faces_path: str, landmarks_path: str, canonical_path: str, ma
         mean = aligned.mean(axis=0) if count else np.zeros(canvas, np.float32)
         save_arrays(aligned_outs[model], aligned=aligned, mean=mean, images=masks["images"], count=np.int64(count))
         write_heatmap(heatmap_prefixes[model], mean, face, [f"{model}/{identity}"] if count else [])
-        model_means.append(mean)
-    write_heatmap(identity_prefix, mean_of(model_means), face, list(mask_paths) if count else [])
+        model_means[model] = mean
+    write_heatmap(identity_prefix, mean_of(model_means[m] for m in identity_models), face,
+                  identity_models if count else [])
 
 
 def mean_face(aligned_face_paths: list[str], out_path: str) -> None:

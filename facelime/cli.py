@@ -33,18 +33,24 @@ def _explain(args) -> int:
     segments = superpixels(face, lime["segmentation"], lime["n_segments"], lime["compactness"],
                            seed=job_seed(seed, "segments", "cli", name) % (2**31))
     embedder = build_embedder(args.model, config["models"][args.model], batch_size=lime["batch_size"])
+    reference, pair_note, stem = None, "", f"{name}.{args.model}"
+    if args.pair:  # pair mode: which superpixels of IMAGE make it match the other image
+        other = centre_crop(load_rgb(args.pair), prep["size"], prep["crop_fraction"])
+        own, reference = embedder.embed_faces([face, other]).astype(np.float64)
+        stem = f"{name}.pair-{Path(args.pair).stem}.{args.model}"
+        pair_note = f", similarity to {args.pair} {(own @ reference + 1) / 2:.3f}"
     explanation = explain_similarity(face, segments, embedder, num_samples=lime["num_samples"],
                                      kernel_width=lime["kernel_width"], seed=job_seed(seed, args.model, "cli", name),
-                                     keep=lime["keep"], sampling=lime["sampling"])
+                                     keep=lime["keep"], sampling=lime["sampling"], reference=reference)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    np.save(out / f"{name}.{args.model}.score_map.npy", explanation.score_map)
-    save_rgb(out / f"{name}.{args.model}.overlay.png", overlay(face, explanation.score_map))
-    contact_sheet(out / f"{name}.{args.model}.sheet.png", face, segments, explanation.score_map,
-                  f"{args.model} | {name} | R² {explanation.r2:.2f}")
+    np.save(out / f"{stem}.score_map.npy", explanation.score_map)
+    save_rgb(out / f"{stem}.overlay.png", overlay(face, explanation.score_map))
+    contact_sheet(out / f"{stem}.sheet.png", face, segments, explanation.score_map,
+                  f"{args.model} | {name}{' vs ' + Path(args.pair).stem if args.pair else ''} | R² {explanation.r2:.2f}")
     top = np.argsort(-explanation.coefficients)[:5]
     print(f"{image_path}: {len(explanation.coefficients)} superpixels, surrogate R² {explanation.r2:.3f}, "
-          f"top superpixels {top.tolist()}; wrote {out}/{name}.{args.model}.*")
+          f"top superpixels {top.tolist()}{pair_note}; wrote {out}/{stem}.*")
     return 0
 
 
@@ -58,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     explain.add_argument("--out", default="results/cli")
     explain.add_argument("--samples", type=int, default=None, help="override lime.num_samples")
     explain.add_argument("--seed", type=int, default=None, help="override the config seed")
+    explain.add_argument("--pair", default=None, metavar="OTHER_IMAGE",
+                         help="explain what makes IMAGE match OTHER_IMAGE (its embedding is the reference)")
     explain.set_defaults(func=_explain)
     args = parser.parse_args(argv)
     from .errors import FacelimeError

@@ -76,6 +76,13 @@ def check_config(config: dict) -> None:
             raise ConfigError(f"config key dataset.root: folder not found: {root}")
     if dataset.get("metadata") and not Path(dataset["metadata"]).is_file() and not dataset["demo"]:
         raise ConfigError(f"config key dataset.metadata: file not found: {dataset['metadata']}")
+    lime = config.get("lime", {})
+    if lime.get("reference") == "image":
+        image = lime.get("reference_image")
+        if not image:
+            raise ConfigError("config key lime.reference_image: reference is 'image' but no reference_image is given")
+        if not Path(image).is_file():
+            raise ConfigError(f"config key lime.reference_image: file not found: {image}")
     for name, spec in config["models"].items():
         if spec["backend"] == "onnx":
             if not spec.get("path"):

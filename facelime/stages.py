@@ -19,6 +19,7 @@ from .images import load_rgb
 from .lime_similarity import explain_similarity
 from .models import build_embedder
 from .preprocess import centre_crop
+from .references import reference_embeddings
 from .seeding import job_seed
 from .segmentation import superpixels
 from .sheets import contact_sheet
@@ -87,14 +88,25 @@ def write_qc(path: str, rows: list[dict]) -> None:
     Path(tmp).replace(path)
 
 
+def identity_references(embedder, faces: np.ndarray, lime: dict, preprocess: dict | None) -> tuple[np.ndarray, list[str]]:
+    """The reference embedding of each face under lime.reference (see facelime.references)."""
+    mode = lime.get("reference", "self")
+    other = None
+    if mode == "image":
+        other = embedder.embed_faces([load_crop(lime["reference_image"], preprocess)])[0]
+    return reference_embeddings(embedder.embed_faces(faces), mode, other)
+
+
 def explain_identity(faces_path: str, out_path: str, sheets_dir: str | None, model_name: str, model_spec: dict,
-                     lime: dict, seed: int, identity: str, threads: int = 1) -> dict:
+                     lime: dict, seed: int, identity: str, threads: int = 1, preprocess: dict | None = None) -> dict:
     """LIME on similarity for every image of one identity with one model."""
     crops = load_arrays(faces_path)
     n = len(crops["images"])
     # an identity whose images were all skipped still gets (empty) outputs; aggregates leave it out
     embedder = build_embedder(model_name, model_spec, batch_size=lime.get("batch_size"), threads=threads) if n else None
     k_max = int(crops["segments"].max()) + 1 if n else 0
+    references, reference_kinds = (identity_references(embedder, crops["faces"], lime, preprocess) if n
+                                   else (np.zeros((0, 0)), []))
     result = dict(
         score_maps=np.zeros(crops["segments"].shape, np.float32),
         segments=crops["segments"],
@@ -106,6 +118,8 @@ def explain_identity(faces_path: str, out_path: str, sheets_dir: str | None, mod
         face_detected=np.ones(n, bool),
         images=crops["images"],
         seeds=np.zeros(n, np.uint32),
+        references=np.asarray(references, np.float32),
+        reference_kinds=np.array(reference_kinds, dtype=str),
     )
     if sheets_dir:
         Path(sheets_dir).mkdir(parents=True, exist_ok=True)
@@ -115,6 +129,7 @@ def explain_identity(faces_path: str, out_path: str, sheets_dir: str | None, mod
             crops["faces"][i], crops["segments"][i], embedder,
             num_samples=lime["num_samples"], kernel_width=lime["kernel_width"],
             seed=image_seed, keep=lime["keep"], sampling=lime["sampling"],
+            reference=None if reference_kinds[i].startswith("self") else references[i],
         )
         k = len(explanation.coefficients)
         result["score_maps"][i] = explanation.score_map

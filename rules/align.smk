@@ -20,17 +20,18 @@ rule align_identity:
         faces="results/faces/{identity}.npz",
         landmarks="results/landmarks/{identity}.npz",
         canonical="results/canonical/canonical_face.npz",
-        masks=expand("results/masks/{model}/{{identity}}.npz", model=MODELS),
+        masks=expand("results/masks/{model}/{{identity}}.npz", model=EXPLAINED),
     output:
         faces="results/aligned_faces/{identity}.npz",
-        aligned=expand("results/aligned/{model}/{{identity}}.npz", model=MODELS),
-        heatmaps=[path for model in MODELS
+        aligned=expand("results/aligned/{model}/{{identity}}.npz", model=EXPLAINED),
+        heatmaps=[path for model in EXPLAINED
                   for path in heatmap_outputs(HEATMAP["model_identity"].format(model=model, identity="{identity}"))],
         identity=heatmap_outputs(HEATMAP["identity"]),
     params:
-        models=MODELS,
+        models=EXPLAINED,
+        identity_models=MODELS,  # randomised copies (validity.sanity) stay out of the identity heatmap
         heatmap_prefixes=lambda wildcards: [HEATMAP["model_identity"].format(model=m, identity=wildcards.identity)
-                                            for m in MODELS],
+                                            for m in EXPLAINED],
         identity_prefix=lambda wildcards: HEATMAP["identity"].format(identity=wildcards.identity),
     log:
         "logs/align_identity/{identity}.log",

@@ -16,6 +16,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 from facelime.config import SCHEMA_PATH, complete_config  # noqa: E402
 from facelime.dataset import list_identities, list_images  # noqa: E402
 from facelime.errors import ConfigError  # noqa: E402
+from facelime.validity.randomise import randomised_models  # noqa: E402
 
 validate(config, schema=SCHEMA_PATH)
 try:
@@ -25,13 +26,17 @@ except ConfigError as err:
 
 DATASET = config["dataset"]
 MODELS = sorted(config["models"])
+# validity.sanity: a shuffled-weights copy of every onnx model, explained like the others
+RANDOMISED = randomised_models(config["models"], config["validity"]["sanity"]["enabled"])
+EXPLAINED = MODELS + sorted(RANDOMISED)
 DEMO_ROOT = "results/demo/faces"
 DATASET_ROOT = DEMO_ROOT if DATASET["demo"] else DATASET["root"]
 
 
 wildcard_constraints:
     identity=r"[^/]+",
-    model="|".join(re.escape(m) for m in MODELS),
+    model="|".join(re.escape(m) for m in EXPLAINED),
+    trained="|".join(re.escape(m) for m in MODELS),
     attribute=r"[^/]+",
     column=r"[^/]+",
     value=r"[^/]+",
@@ -79,9 +84,14 @@ def _images(identity):
     return list_images(DATASET_ROOT, identity, DATASET["view"])
 
 
+def model_spec(wildcards):
+    """The config entry of a model (or of a randomised copy, validity.sanity)."""
+    return config["models"].get(wildcards.model) or RANDOMISED[wildcards.model]
+
+
 def model_file(wildcards):
     """The model file as an input, so that a changed model reruns its jobs."""
-    path = config["models"][wildcards.model]["path"]
+    path = model_spec(wildcards)["path"]
     return [path] if path else []
 
 
@@ -89,11 +99,11 @@ def explain_targets():
     patterns = ["results/masks/{model}/{identity}.npz"]
     if config["sheets"]:
         patterns.append("results/sheets/{model}/{identity}")
-    return expand(patterns, model=MODELS, identity=identities())
+    return expand(patterns, model=EXPLAINED, identity=identities())
 
 
 def all_targets(wildcards):
-    return explain_targets() + analysis_targets() + ["results/qc/skipped.tsv"]
+    return explain_targets() + analysis_targets() + validity_targets() + ["results/qc/skipped.tsv"]
 
 
 # --- groupings for heatmaps (method.md §4) ------------------------------------
@@ -148,6 +158,8 @@ def comparison_sets():
     sets = {}
     if len(MODELS) >= 2:
         sets["models"] = [(m, HEATMAP["model"].format(model=m)) for m in MODELS]
+    if RANDOMISED:
+        sets["sanity"] = [(m, HEATMAP["model"].format(model=m)) for m in EXPLAINED]
     for attribute, values in ATTRIBUTE_SETS.items():
         sets[f"attribute_{attribute}"] = [
             (v, HEATMAP["attribute"].format(attribute=attribute, value=v)) for v in sorted(values)
@@ -174,8 +186,8 @@ def all_heatmap_prefixes():
     """(kind, label, prefix) of every heatmap the workflow makes."""
     ids = identities()
     found = [("model_identity", f"{m}/{i}", HEATMAP["model_identity"].format(model=m, identity=i))
-             for m in MODELS for i in ids]
-    found += [("model", m, HEATMAP["model"].format(model=m)) for m in MODELS]
+             for m in EXPLAINED for i in ids]
+    found += [("model", m, HEATMAP["model"].format(model=m)) for m in EXPLAINED]
     found += [("identity", i, HEATMAP["identity"].format(identity=i)) for i in ids]
     for attribute, values in ATTRIBUTE_SETS.items():
         found += [("attribute", f"{attribute}={v}", HEATMAP["attribute"].format(attribute=attribute, value=v))
@@ -204,6 +216,8 @@ def figure_targets():
     figures = ["results/figures/models.png"]
     figures += [f"results/figures/attribute_{a}.png" for a in ATTRIBUTE_SETS]
     figures += [f"results/figures/group_{c}.png" for c, v in groups().items() if len(v) >= 2]
+    if RANDOMISED:
+        figures.append("results/figures/sanity.png")
     return figures
 
 
@@ -215,6 +229,8 @@ def figure_inputs(wildcards):
 def figure_panels(figure):
     if figure == "models":
         return [(m, HEATMAP["model"].format(model=m)) for m in MODELS] + [("all models", HEATMAP["all_models"])]
+    if figure == "sanity":
+        return [(m, HEATMAP["model"].format(model=m)) for m in EXPLAINED]
     kind, _, name = figure.partition("_")
     if kind == "attribute":
         return [(f"{name}={v}", HEATMAP["attribute"].format(attribute=name, value=v))

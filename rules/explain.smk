@@ -10,8 +10,9 @@ rule explain:
         # contact sheets only when asked for: an output fewer per job keeps big DAGs fast
         **({"sheets": directory("results/sheets/{model}/{identity}")} if config["sheets"] else {}),
     params:
-        model=lambda wildcards: config["models"][wildcards.model],
+        model=model_spec,
         lime=config["lime"],
+        preprocess=config["preprocess"],
         seed=config["seed"],
         sheets=config["sheets"],
     threads: 1

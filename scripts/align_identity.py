@@ -13,4 +13,5 @@ with rule_logging(snakemake.log[0]):
         dict(zip(models, snakemake.params.heatmap_prefixes)),
         snakemake.params.identity_prefix,
         snakemake.wildcards.identity,
+        identity_models=list(snakemake.params.identity_models),
     )

@@ -12,4 +12,5 @@ with rule_logging(snakemake.log[0]):
         snakemake.params.seed,
         snakemake.wildcards.identity,
         threads=snakemake.threads,
+        preprocess=snakemake.params.preprocess,
     )

@@ -12,15 +12,20 @@ from conftest import region_model
 from facelime.images import load_rgb, save_rgb
 
 
-def test_cli_explain(tmp_path, face_crop):
+def region_model_command(tmp_path, face_crop) -> list[str]:
+    """`facelime explain face.png --model region` with a config holding the test-built region model."""
     model = region_model(tmp_path / "region.onnx")
     config = {"dataset": {"demo": True}, "lime": {"num_samples": 60},
               "models": {"region": {"backend": "onnx", "path": str(model), "device": "cpu"}}}
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
     save_rgb(tmp_path / "face.png", face_crop)
+    return [sys.executable, "-m", "facelime.cli", "explain", str(tmp_path / "face.png"), "--model", "region",
+            "--config", str(tmp_path / "config.yaml"), "--out", str(tmp_path / "out")]
+
+
+def test_cli_explain(tmp_path, face_crop):
+    command = region_model_command(tmp_path, face_crop)
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "facelime.cli", "explain", str(tmp_path / "face.png"), "--model", "region",
-               "--config", str(tmp_path / "config.yaml"), "--out", str(out)]
     first = subprocess.run(command, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
     score_map = np.load(out / "face.region.score_map.npy", allow_pickle=False)
@@ -43,3 +48,17 @@ def test_cli_unknown_model_and_bad_image(tmp_path):
     broken = subprocess.run(base + [str(tmp_path / "broken.jpg"), "--model", "dlib_resnet"], capture_output=True, text=True)
     assert broken.returncode == 1
     assert f"{tmp_path / 'broken.jpg'}:" in broken.stderr and "Traceback" not in broken.stderr
+
+
+def test_cli_pair_mode_explains_the_match_with_another_image(tmp_path, face_crop):
+    base = region_model_command(tmp_path, face_crop)
+    save_rgb(tmp_path / "other.png", np.ascontiguousarray(face_crop[::-1]))
+    out = tmp_path / "out"
+    pair = subprocess.run(base + ["--pair", str(tmp_path / "other.png")], capture_output=True, text=True)
+    assert pair.returncode == 0, pair.stderr
+    own = subprocess.run(base, capture_output=True, text=True)
+    assert own.returncode == 0, own.stderr
+    assert f"similarity to {tmp_path / 'other.png'} 0." in pair.stdout
+    pair_map = np.load(out / "face.pair-other.region.score_map.npy", allow_pickle=False)
+    own_map = np.load(out / "face.region.score_map.npy", allow_pickle=False)
+    assert pair_map.shape == own_map.shape and not np.allclose(pair_map, own_map)

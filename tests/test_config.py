@@ -37,6 +37,10 @@ def test_defaults_are_the_study_values():
         (lambda c: c["dataset"].update(demo=False, root="/no/such/folder"), r"dataset\.root: folder not found: /no/such/folder"),
         (lambda c: c["dataset"].update(demo=False), r"dataset\.root: no dataset folder"),
         (lambda c: c["models"].update(r50={"backend": "onnx", "path": "/no/r50.onnx"}), r"models\.r50\.path: file not found: /no/r50.onnx"),
+        (lambda c: c["lime"].update(reference="image"), r"lime\.reference_image: reference is 'image' but no reference_image"),
+        (lambda c: c["lime"].update(reference="image", reference_image="/no/probe.jpg"), r"lime\.reference_image: file not found: /no/probe.jpg"),
+        (lambda c: c["lime"].update(reference="nearest"), r"lime\.reference: 'nearest' is not one of"),
+        (lambda c: c.update(validity={"stability": {"seeds": 1}}), r"validity\.stability\.seeds: 1 is less than the minimum of 2"),
     ],
 )
 def test_bad_config_names_the_key(change, message):

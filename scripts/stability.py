@@ -1,0 +1,16 @@
+from facelime.validity.stability import stability_identity
+from facelime.workflow_io import rule_logging
+
+with rule_logging(snakemake.log[0]):
+    stability_identity(
+        snakemake.input.faces,
+        snakemake.input.masks,
+        snakemake.output[0],
+        snakemake.wildcards.model,
+        snakemake.params.model,
+        snakemake.params.lime,
+        snakemake.params.settings,
+        snakemake.params.seed,
+        snakemake.wildcards.identity,
+        threads=snakemake.threads,
+    )

@@ -1,0 +1,140 @@
+"""The validity stages inside the Snakemake workflow: outputs, their agreement with the main outputs."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+from conftest import region_model
+from workflow_helpers import dry_run_jobs, snakemake, write_config
+
+from facelime.analysis import region_shares
+from facelime.canonical import REGIONS
+from facelime.demo import build_demo_dataset
+from facelime.storage import load_arrays
+
+IDENTITIES = ["astronaut", "t1_face1", "t1_face2", "tom_hanks"]  # two portraits, two group-photo faces
+
+
+def read_tsv(path):
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+@pytest.fixture(scope="module")
+def validity_run(tmp_path_factory):
+    work = tmp_path_factory.mktemp("validity")
+    build_demo_dataset(work / "data", work / "identities.csv")
+    config = {
+        "seed": 3,
+        "dataset": {"root": str(work / "data"), "metadata": str(work / "identities.csv"), "identities": IDENTITIES},
+        "lime": {"num_samples": 40, "reference": "identity_mean"},
+        "sheets": False,
+        "models": {
+            "region": {"backend": "onnx", "path": str(region_model(work / "region.onnx")), "device": "cpu",
+                       "attributes": {"arch": "linear"}},
+            "whole": {"backend": "onnx", "device": "cpu", "attributes": {"arch": "linear"},
+                      "path": str(region_model(work / "whole.onnx", region=(slice(0, 112), slice(0, 112)), seed=1))},
+        },
+        "validity": {
+            "faithfulness": {"enabled": True, "random_orders": 3, "bootstrap": 200},
+            "stability": {"enabled": True, "identities": 2, "seeds": 2, "num_samples": [20]},
+            "sanity": {"enabled": True},
+            "region_stats": {"enabled": True, "bootstrap": 200, "permutations": 199},
+        },
+    }
+    write_config(work, config)
+    result = snakemake(work, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-4000:]
+    return work
+
+
+def test_validity_stages_are_off_by_default(tmp_path):
+    build_demo_dataset(tmp_path / "data", tmp_path / "identities.csv")
+    write_config(tmp_path, {"dataset": {"root": str(tmp_path / "data"), "identities": IDENTITIES[:2]},
+                            "models": {"dlib_resnet": {"backend": "dlib"}}})
+    jobs = dry_run_jobs(tmp_path)
+    assert not {"faithfulness", "stability", "randomise_model", "sanity_check", "region_stats"} & set(jobs)
+
+
+def test_faithfulness_tables(validity_run):
+    results = validity_run / "results" / "validity"
+    per_image = [row for model in ("region", "whole") for identity in IDENTITIES
+                 for row in read_tsv(results / "faithfulness" / model / f"{identity}.tsv")]
+    assert len(per_image) == 2 * len(IDENTITIES) * 2  # 2 models x 4 identities x 2 images
+    summary = {row["model"]: row for row in read_tsv(results / "faithfulness.tsv")}
+    assert set(summary) == {"region", "whole", "region-randomised", "whole-randomised"}
+    for model in ("region", "whole"):
+        mine = [r for r in per_image if r["model"] == model]
+        share = np.mean([int(r["lime_beats_random_deletion"]) for r in mine])
+        assert float(summary[model]["share_beats_random_deletion"]) == pytest.approx(share)
+        gap = np.mean([float(r["deletion_auc_random"]) - float(r["deletion_auc_lime"]) for r in mine])
+        assert float(summary[model]["deletion_gap"]) == pytest.approx(gap, rel=1e-4)
+        low, high = float(summary[model]["deletion_gap_low"]), float(summary[model]["deletion_gap_high"])
+        assert low <= gap + 1e-9 and gap - 1e-9 <= high
+    # the region model sees one patch of the face: LIME's order finds it before random orders do
+    assert float(summary["region"]["share_beats_random_deletion"]) >= 0.75
+    assert (results / "faithfulness.png").stat().st_size > 1000
+
+
+def test_masks_record_the_identity_mean_reference(validity_run):
+    masks = load_arrays(validity_run / "results" / "masks" / "region" / "tom_hanks.npz")
+    assert list(masks["reference_kinds"]) == ["identity_mean", "identity_mean"]
+    assert masks["references"].shape == (2, 16)
+    np.testing.assert_allclose(np.linalg.norm(masks["references"], axis=1), 1.0, rtol=1e-5)
+    # the reference is the other image's embedding, not the image's own: the unperturbed face scores below 1
+    assert np.all(masks["sample_scores"][:, 0] < 0.9999)
+
+
+def test_stability_table(validity_run):
+    rows = read_tsv(validity_run / "results" / "validity" / "stability.tsv")
+    assert {(r["model"], int(r["num_samples"])) for r in rows} == {
+        (m, n) for m in ("region", "whole", "region-randomised", "whole-randomised") for n in (20, 40)}
+    for row in rows:
+        assert int(row["images"]) == 2 and -1.0 <= float(row["mean_spearman"]) <= 1.0
+
+
+def test_sanity_check_compares_trained_and_randomised(validity_run):
+    results = validity_run / "results"
+    rows = read_tsv(results / "validity" / "sanity.tsv")
+    kinds = {(r["comparison"], r["model_a"], r["model_b"]) for r in rows}
+    assert kinds == {("trained_vs_randomised", "region", "region-randomised"),
+                     ("trained_vs_randomised", "whole", "whole-randomised"),
+                     ("trained_vs_trained", "region", "whole")}
+    assert all(float(r["symmetric_kl"]) > 0 for r in rows)
+    assert (results / "kl" / "sanity.tsv").is_file() and (results / "figures" / "sanity.png").is_file()
+    # randomised copies never enter the identity or all-model heatmaps
+    identity = load_arrays(results / "heatmaps" / "identity" / "tom_hanks.npz")
+    assert sorted(identity["members"]) == ["region", "whole"]
+    assert sorted(load_arrays(results / "heatmaps" / "all_models.npz")["members"]) == ["region", "whole"]
+
+
+def test_region_statistics_agree_with_region_shares(validity_run):
+    results = validity_run / "results"
+    ci = read_tsv(results / "validity" / "region_share_ci.tsv")
+    regions = load_arrays(results / "canonical" / "canonical_face.npz")["regions"]
+    for scope, heatmap in (("region", "heatmaps/model/region.npz"), ("all_models", "heatmaps/all_models.npz"),
+                           ("whole", "heatmaps/group/source/portrait/whole.npz")):
+        expected = region_shares(load_arrays(results / heatmap)["mean"], regions)
+        group = ("all", "all") if "group" not in heatmap else ("source", "portrait")
+        rows = {r["region"]: r for r in ci if r["scope"] == scope and (r["column"], r["group"]) == group}
+        assert set(rows) == set(REGIONS)
+        for region in REGIONS:
+            row = rows[region]
+            assert float(row["share"]) == pytest.approx(expected[region], rel=1e-4, abs=1e-7)
+            assert float(row["ci_low"]) <= float(row["share"]) + 1e-9 <= float(row["ci_high"]) + 2e-9
+    tests = read_tsv(results / "validity" / "region_tests.tsv")
+    assert len(tests) == 3 * len(REGIONS)  # (region, whole, all_models) x regions, one pair of sources
+    for row in tests:
+        assert row["group_a"] == "group_photo" and row["group_b"] == "portrait"
+        assert 1 / 200 <= float(row["p_value"]) <= float(row["p_adjusted"]) <= 1.0
+    assert (results / "validity" / "region_forest.png").stat().st_size > 1000
+
+
+def test_report_captions_the_validity_figures(validity_run):
+    result = snakemake(validity_run, "--report", "report.html")
+    assert result.returncode == 0, result.stderr[-3000:]
+    html = (validity_run / "report.html").read_text(errors="replace")
+    for text in ("Deletion and insertion", "Model-randomisation sanity check", "Stability", "permutation test"):
+        assert text.lower() in html.lower(), text
