@@ -20,6 +20,7 @@ include: "rules/heatmaps.smk"
 include: "rules/compare.smk"
 include: "rules/figures.smk"
 include: "rules/validity.smk"
+include: "rules/classify.smk"
 include: "rules/qc.smk"
 
 

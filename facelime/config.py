@@ -83,6 +83,18 @@ def check_config(config: dict) -> None:
             raise ConfigError("config key lime.reference_image: reference is 'image' but no reference_image is given")
         if not Path(image).is_file():
             raise ConfigError(f"config key lime.reference_image: file not found: {image}")
+    classify = config.get("classify", {})
+    if classify.get("enabled"):
+        if not classify.get("dataset") or not Path(classify["dataset"]).is_dir():
+            raise ConfigError(f"config key classify.dataset: folder not found: {classify.get('dataset')}")
+        if not classify.get("models"):
+            raise ConfigError("config key classify.models: classifier mode needs at least one classifier")
+        for name, spec in classify["models"].items():
+            if not Path(spec["path"]).is_file():
+                raise ConfigError(f"config key classify.models.{name}.path: file not found: {spec['path']}")
+    chosen = config.get("identity_classifier", {}).get("model")
+    if chosen and chosen not in config["models"]:
+        raise ConfigError(f"config key identity_classifier.model: {chosen!r} is not under models ({sorted(config['models'])})")
     for name, spec in config["models"].items():
         if spec["backend"] == "onnx":
             if not spec.get("path"):

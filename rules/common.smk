@@ -103,7 +103,8 @@ def explain_targets():
 
 
 def all_targets(wildcards):
-    return explain_targets() + analysis_targets() + validity_targets() + ["results/qc/skipped.tsv"]
+    return (explain_targets() + analysis_targets() + validity_targets() + classifier_targets()
+            + ["results/qc/skipped.tsv"])
 
 
 # --- groupings for heatmaps (method.md §4) ------------------------------------

@@ -15,7 +15,7 @@ LFW158 = SHARED / "data" / "lfw158"
 
 
 def region_model(path: Path, region=(slice(28, 56), slice(56, 84)), size: int = 112, dim: int = 16,
-                 batch_one: bool = False, seed: int = 0) -> Path:
+                 batch_one: bool = False, seed: int = 0, weights=None, bias=None) -> Path:
     """An ONNX 'face-recognition network' whose embedding depends only on one image region.
 
     embedding = W . flatten(x[:, :, rows, cols]) + b, with fixed random W and b, so
@@ -29,8 +29,11 @@ def region_model(path: Path, region=(slice(28, 56), slice(56, 84)), size: int = 
     rng = np.random.default_rng(seed)
     rows, cols = region
     h, w = rows.stop - rows.start, cols.stop - cols.start
-    weights = (rng.standard_normal((3 * h * w, dim)) / np.sqrt(3 * h * w)).astype(np.float32)
-    bias = rng.standard_normal(dim).astype(np.float32)
+    if weights is None:
+        weights = rng.standard_normal((3 * h * w, dim)) / np.sqrt(3 * h * w)
+        bias = rng.standard_normal(dim)
+    weights, bias = np.asarray(weights, np.float32), np.asarray(bias, np.float32)
+    dim = weights.shape[1]
     batch = 1 if batch_one else "N"
     nodes = [
         helper.make_node("Slice", ["input", "starts", "ends", "axes"], ["region"]),
@@ -100,3 +103,15 @@ def pooled_model(path: Path, channels: int = 3, size: int = 112, scale: float = 
     model.ir_version = 10
     onnx.save(model, str(path))
     return path
+
+
+def bright_region_classifier(path: Path, region=(slice(28, 56), slice(56, 84)), size: int = 112,
+                             gain: float = 20.0) -> Path:
+    """A two-class ONNX classifier (inputs scaled to [0, 1]): logits [0, gain * (mean of the region - 0.5)],
+    so class 1 fires when the region is bright and nothing outside the region matters."""
+    rows, cols = region
+    n = 3 * (rows.stop - rows.start) * (cols.stop - cols.start)
+    weights = np.zeros((n, 2))
+    weights[:, 1] = gain / n
+    return region_model(path, region, size, weights=weights, bias=[0.0, -gain / 2])
+

@@ -41,6 +41,9 @@ def test_defaults_are_the_study_values():
         (lambda c: c["lime"].update(reference="image", reference_image="/no/probe.jpg"), r"lime\.reference_image: file not found: /no/probe.jpg"),
         (lambda c: c["lime"].update(reference="nearest"), r"lime\.reference: 'nearest' is not one of"),
         (lambda c: c.update(validity={"stability": {"seeds": 1}}), r"validity\.stability\.seeds: 1 is less than the minimum of 2"),
+        (lambda c: c.update(classify={"enabled": True, "dataset": "/no/labelled"}), r"classify\.dataset: folder not found: /no/labelled"),
+        (lambda c: c.update(classify={"models": {"fer": {"path": "/no/fer.onnx", "classes": ["happy"]}}}), r"classify\.models\.fer\.classes: \['happy'\] is too short"),
+        (lambda c: c.update(identity_classifier={"model": "r100"}), r"identity_classifier\.model: 'r100' is not under models"),
     ],
 )
 def test_bad_config_names_the_key(change, message):

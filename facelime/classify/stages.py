@@ -1,0 +1,204 @@
+"""Classifier mode as workflow steps on files: predict, report (metrics + cases), explain cases, identities."""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ..dataset import list_identities, list_images
+from ..errors import BadImageError, ConfigError
+from ..images import load_rgb
+from ..seeding import job_seed
+from ..segmentation import superpixels
+from ..storage import atomic_path, load_arrays, save_arrays
+from .cases import CASES, classification_metrics, most_confused_pair, select_cases
+from .lime_class import explain_classes
+from .onnx_classifier import OnnxClassifier
+from .overlay import signed_overlay
+
+
+def build_classifier(name: str, spec: dict, threads: int = 0) -> OnnxClassifier:
+    return OnnxClassifier(name, spec["path"], spec["classes"], input_size=spec.get("input_size"),
+                          grey=spec.get("grey", False), mean=spec.get("mean", [0.0]), std=spec.get("std", [255.0]),
+                          color_order=spec.get("color_order", "RGB"), output=spec.get("output", "logits"),
+                          device=spec.get("device", "auto"), batch_size=spec.get("batch_size") or 64, threads=threads)
+
+
+def write_table(path: str, header: list[str], rows: list[list]) -> None:
+    tmp = atomic_path(path, ".tsv")
+    with open(tmp, "w", newline="") as handle:
+        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows([[f"{v:.6g}" if isinstance(v, (float, np.floating)) else v for v in row] for row in rows])
+    Path(tmp).replace(path)
+
+
+def labelled_images(root: str, classes: list[str], max_per_class: int | None) -> list[tuple[str, int]]:
+    """(file, class index) for <root>/<class>/<image>; a class folder not in `classes` is an error."""
+    found = []
+    for folder in list_identities(root):
+        if folder not in classes:
+            raise ConfigError(f"classify.dataset: folder {os.path.join(root, folder)} is not one of the classes "
+                              f"{classes}")
+        files = list_images(root, folder)
+        found += [(f, classes.index(folder)) for f in files[:max_per_class]]
+    return found
+
+
+def predict_dataset(root: str, name: str, spec: dict, max_per_class: int | None, out_npz: str, out_tsv: str,
+                    on_bad_image: str = "skip", threads: int = 1) -> None:
+    """Class probabilities of every labelled image; bad images skipped (listed) or fatal, as in the main mode."""
+    classifier = build_classifier(name, spec, threads)
+    files, true, probabilities, skipped = [], [], [], []
+    for path, label in labelled_images(root, spec["classes"], max_per_class):
+        try:
+            image = load_rgb(path)
+        except BadImageError as err:
+            if on_bad_image == "fail":
+                raise
+            logging.warning("skipped %s", err)
+            skipped.append(path)
+            continue
+        probabilities.append(classifier.probabilities(classifier.prepare(image).pixels[None])[0])
+        files.append(os.fspath(path))
+        true.append(label)
+    probabilities = np.array(probabilities, np.float64).reshape(-1, len(spec["classes"]))
+    predicted = np.argmax(probabilities, axis=1)
+    save_arrays(out_npz, files=np.array(files, dtype=str), true=np.array(true, np.int64), predicted=predicted,
+                probabilities=probabilities, skipped=np.array(skipped, dtype=str))
+    classes = spec["classes"]
+    write_table(out_tsv, ["file", "true", "predicted", *(f"p_{c}" for c in classes)],
+                [[f, classes[t], classes[p], *row] for f, t, p, row in zip(files, true, predicted, probabilities)])
+
+
+def classifier_report(predictions_npz: str, classes: list[str], cases_config: dict, metrics_tsv: str,
+                      metrics_png: str, confusion_tsv: str, confusion_png: str, cases_tsv: str, title: str) -> dict:
+    """Per-class precision/recall, the confusion matrix, and the case sets with the most confused pair."""
+    from .plots import draw_confusion, draw_precision_recall
+
+    data = load_arrays(predictions_npz)
+    metrics = classification_metrics(data["true"], data["predicted"], len(classes))
+    write_table(metrics_tsv, ["class", "precision", "recall", "support"],
+                [[c, metrics["precision"][i], metrics["recall"][i], int(metrics["support"][i])]
+                 for i, c in enumerate(classes)])
+    write_table(confusion_tsv, ["true \\ predicted", *classes],
+                [[c, *map(int, metrics["confusion"][i])] for i, c in enumerate(classes)])
+    accuracy = float(np.mean(data["true"] == data["predicted"])) if len(data["true"]) else float("nan")
+    draw_precision_recall(classes, metrics["precision"], metrics["recall"], metrics_png, f"{title}: per class")
+    draw_confusion(metrics["confusion"], classes, confusion_png, f"{title}: accuracy {accuracy:.3f}")
+    cases = select_cases(data["probabilities"], data["true"], cases_config["borderline_margin"],
+                         cases_config["confident"]) if len(data["true"]) else {c: np.array([], int) for c in CASES}
+    true, predicted, count = most_confused_pair(metrics["confusion"])
+    confused = np.flatnonzero((data["true"] == true) & (data["predicted"] == predicted)) if count else np.array([], int)
+    cases["confused_pair"] = confused
+    rows = [[case, int(i), data["files"][i], classes[data["true"][i]], classes[data["predicted"][i]],
+             float(np.max(data["probabilities"][i]))]
+            for case, index in cases.items() for i in index[: cases_config["per_case"]]]
+    write_table(cases_tsv, ["case", "index", "file", "true", "predicted", "top_probability"], rows)
+    return cases
+
+
+def explain_image(image: np.ndarray, classifier, lime: dict, seed: int, classes: list[int] | None):
+    segments = superpixels(image, lime["segmentation"], lime["n_segments"], lime["compactness"], seed=seed % (2**31))
+    return explain_classes(image, segments, classifier, classes, num_samples=lime["num_samples"],
+                           kernel_width=lime["kernel_width"], seed=seed, sampling=lime["sampling"])
+
+
+def explain_cases(predictions_npz: str, cases_tsv: str, name: str, spec: dict, lime: dict, seed: int,
+                  out_npz: str, figure_paths: dict[str, str], threads: int = 1) -> None:
+    """LIME of the predicted class (every class with lime.all_classes) for the images of each case."""
+    from .plots import draw_explanation_grid
+
+    data = load_arrays(predictions_npz)
+    classifier = build_classifier(name, spec, threads)
+    classes = spec["classes"]
+    with open(cases_tsv, newline="") as handle:
+        chosen = list(csv.DictReader(handle, delimiter="\t"))
+    records = {key: [] for key in ("case", "file", "classes", "coefficients")}
+    for case, path in figure_paths.items():
+        rows = []
+        for entry in (r for r in chosen if r["case"] == case):
+            i = int(entry["index"])
+            image = classifier_view(load_rgb(data["files"][i]), classifier.input_size)
+            wanted = list(range(len(classes))) if lime["all_classes"] else None
+            if case == "confused_pair":  # both sides of the confusion
+                wanted = sorted({int(data["true"][i]), int(data["predicted"][i])})
+            explanation = explain_image(image, classifier, lime, job_seed(seed, "classify", name, data["files"][i]),
+                                        wanted)
+            panels = [(signed_overlay(image, explanation.segments, coef, lime["top_k"]),
+                       f"{classes[c]} p={explanation.probabilities[c]:.2f}")
+                      for c, coef in zip(explanation.classes, explanation.coefficients)]
+            rows.append({"image": image, "panels": panels,
+                         "label": f"{Path(data['files'][i]).name}\ntrue {entry['true']}, pred {entry['predicted']}"})
+            for c, coef in zip(explanation.classes, explanation.coefficients):
+                records["case"].append(case)
+                records["file"].append(data["files"][i])
+                records["classes"].append(c)
+                records["coefficients"].append(coef)
+        draw_explanation_grid(rows, path, f"{name}: {case.replace('_', ' ')}")
+    width = max((len(c) for c in records["coefficients"]), default=0)
+    padded = [np.pad(c, (0, width - len(c)), constant_values=np.nan) for c in records["coefficients"]]
+    save_arrays(out_npz, case=np.array(records["case"], dtype=str), files=np.array(records["file"], dtype=str),
+                explained_class=np.array(records["classes"], np.int64),
+                coefficients=np.array(padded, np.float32).reshape(-1, width))
+
+
+def classifier_view(image: np.ndarray, size: int) -> np.ndarray:
+    """The image at the classifier's input size, where superpixels are drawn and explained."""
+    import cv2
+
+    return image if image.shape[:2] == (size, size) else cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA)
+
+
+def identity_classification(face_paths: list[str], identities: list[str], model_name: str, model_spec: dict,
+                            settings: dict, lime: dict, seed: int, outs: dict[str, str], threads: int = 1) -> dict:
+    """Logistic regression on `model_name`'s embeddings of the identities' face crops, its test metrics,
+    and LIME explanations (green/red) of its predicted-class probability on test images."""
+    from ..models import build_embedder
+    from .embedding_classifier import EmbeddingClassifier
+    from .identity import fit_identity_classifier
+    from .plots import draw_confusion, draw_explanation_grid, draw_precision_recall
+
+    crops = [load_arrays(p) for p in face_paths]
+    faces = np.concatenate([c["faces"] for c in crops])
+    segments = np.concatenate([c["segments"] for c in crops])
+    labels = np.concatenate([np.full(len(c["images"]), i) for i, c in enumerate(crops)])
+    names = np.concatenate([c["images"] for c in crops])
+    embedder = build_embedder(model_name, model_spec, threads=threads)
+    embeddings = embedder.embed_faces(faces).astype(np.float64)
+    result = fit_identity_classifier(embeddings, labels, len(identities), tuple(settings["split"]),
+                                     job_seed(seed, "identity classifier", model_name) % (2**31))
+    save_arrays(outs["classifier"], coef=result["coef"], intercept=result["intercept"],
+                classes=np.array(identities, dtype=str), c=np.float64(result["c"]), train=result["train"],
+                val=result["val"], test=result["test"])
+    write_table(outs["metrics"], ["identity", "precision", "recall", "support"],
+                [[name, result["precision"][i], result["recall"][i], int(result["support"][i])]
+                 for i, name in enumerate(identities)])
+    write_table(outs["confusion"], ["true \\ predicted", *identities],
+                [[name, *map(int, result["confusion"][i])] for i, name in enumerate(identities)])
+    draw_precision_recall(identities, result["precision"], result["recall"], outs["metrics_png"],
+                          f"{model_name} + logistic regression, test set")
+    draw_confusion(result["confusion"], identities, outs["confusion_png"],
+                   f"{model_name} + logistic regression: test accuracy {result['test_accuracy']:.3f} "
+                   f"(C={result['c']:g}, validation {result['val_accuracy']:.3f})")
+    test = result["test"]
+    write_table(outs["predictions"], ["identity", "image", "predicted", "probability"],
+                [[identities[labels[j]], names[j], identities[result["test_predicted"][k]],
+                  float(np.max(result["test_probabilities"][k]))] for k, j in enumerate(test)])
+    classifier = EmbeddingClassifier(embedder, result["coef"], result["intercept"], identities)
+    rows = []
+    for j in test[: settings["explain"]]:
+        explanation = explain_classes(faces[j], segments[j], classifier, None, num_samples=lime["num_samples"],
+                                      kernel_width=lime["kernel_width"],
+                                      seed=job_seed(seed, "identity classifier", model_name, str(names[j])),
+                                      sampling=lime["sampling"])
+        c = explanation.classes[0]
+        rows.append({"image": faces[j], "label": f"{identities[labels[j]]}\n{names[j]}",
+                     "panels": [(signed_overlay(faces[j], segments[j], explanation.coefficients[0], settings["top_k"]),
+                                 f"pred {identities[c]} p={explanation.probabilities[c]:.2f}")]})
+    draw_explanation_grid(rows, outs["explanations"], f"{model_name}: who is this?")
+    return result
