@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
-from .stages import QC_FIELDS, write_qc
-from .storage import load_arrays
+from .stages import QC_FIELDS
+from .storage import load_arrays, read_tsv, write_tsv
 
 
 def qc_report(image_tables: list[str], landmark_paths: list[str], out_path: str) -> list[dict]:
     rows: list[dict] = []
     for table in image_tables:
-        with open(table, newline="") as handle:
-            rows += list(csv.DictReader(handle, delimiter="\t"))
+        rows += read_tsv(table)
     for path in landmark_paths:
         marks = load_arrays(path)
         identity = Path(path).stem
@@ -22,5 +20,5 @@ def qc_report(image_tables: list[str], landmark_paths: list[str], out_path: str)
                 rows.append(dict(identity=identity, file=str(name), stage="landmarks", action="fallback",
                                  reason="no face detected: the whole crop was taken as the face box (the study's fallback)"))
     rows = [{k: row.get(k, "") for k in QC_FIELDS} for row in rows]
-    write_qc(out_path, rows)
+    write_tsv(out_path, rows, QC_FIELDS)
     return rows

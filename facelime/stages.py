@@ -6,7 +6,6 @@ sections and writes its outputs atomically.
 
 from __future__ import annotations
 
-import csv
 import logging
 import os
 from pathlib import Path
@@ -23,7 +22,7 @@ from .references import reference_embeddings
 from .seeding import job_seed
 from .segmentation import superpixels
 from .sheets import contact_sheet
-from .storage import atomic_path, load_arrays, save_arrays
+from .storage import load_arrays, save_arrays, write_tsv
 
 
 QC_FIELDS = ("identity", "file", "stage", "action", "reason")
@@ -74,18 +73,8 @@ def crop_and_segment(image_paths: list[str], out_path: str, preprocess: dict, li
     )
     save_arrays(out_path, **arrays)
     if qc_path:
-        write_qc(qc_path, skipped)
+        write_tsv(qc_path, skipped, QC_FIELDS)
     return arrays
-
-
-def write_qc(path: str, rows: list[dict]) -> None:
-    """A QC table (identity, file, stage, action, reason), header only when nothing happened."""
-    tmp = atomic_path(path, ".tsv")
-    with open(tmp, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, QC_FIELDS, delimiter="\t", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    Path(tmp).replace(path)
 
 
 def identity_references(embedder, faces: np.ndarray, lime: dict, preprocess: dict | None) -> tuple[np.ndarray, list[str]]:

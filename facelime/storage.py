@@ -1,4 +1,4 @@
-"""Array files written atomically and read without pickle.
+"""Array files and TSV tables written atomically, arrays read without pickle.
 
 A job killed mid-write must never leave a file that looks finished, so every
 write goes to a temporary name in the same folder and is renamed into place.
@@ -6,6 +6,7 @@ write goes to a temporary name in the same folder and is renamed into place.
 
 from __future__ import annotations
 
+import csv
 import os
 import tempfile
 from pathlib import Path
@@ -41,3 +42,21 @@ def load_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """Every array of an .npz, never unpickling."""
     with np.load(path, allow_pickle=False) as data:
         return {key: data[key] for key in data.files}
+
+
+def write_tsv(path: str | os.PathLike, rows: list[dict], fields) -> None:
+    """A TSV with fixed columns (header only when there are no rows), floats to 6 significant digits, atomically."""
+    tmp = atomic_path(path, ".tsv")
+    with open(tmp, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(fields), delimiter="\t", lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: (f"{v:.6g}" if isinstance(v, (float, np.floating)) else v) for k, v in row.items()})
+    Path(tmp).replace(path)
+
+
+def read_tsv(path: str | os.PathLike) -> list[dict]:
+    """The rows of a TSV with a header, as dicts of strings."""
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+

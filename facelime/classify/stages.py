@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import logging
 import os
 from pathlib import Path
@@ -14,7 +13,7 @@ from ..errors import BadImageError, ConfigError
 from ..images import load_rgb
 from ..seeding import job_seed
 from ..segmentation import superpixels
-from ..storage import atomic_path, load_arrays, save_arrays
+from ..storage import load_arrays, read_tsv, save_arrays, write_tsv
 from .cases import CASES, classification_metrics, most_confused_pair, select_cases
 from .lime_class import explain_classes
 from .onnx_classifier import OnnxClassifier
@@ -28,13 +27,14 @@ def build_classifier(name: str, spec: dict, threads: int = 0) -> OnnxClassifier:
                           device=spec.get("device", "auto"), batch_size=spec.get("batch_size") or 64, threads=threads)
 
 
-def write_table(path: str, header: list[str], rows: list[list]) -> None:
-    tmp = atomic_path(path, ".tsv")
-    with open(tmp, "w", newline="") as handle:
-        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows([[f"{v:.6g}" if isinstance(v, (float, np.floating)) else v for v in row] for row in rows])
-    Path(tmp).replace(path)
+def write_metrics(metrics_tsv: str, confusion_tsv: str, metrics: dict, classes: list[str], label: str) -> None:
+    """Per-class precision/recall/support and the confusion matrix (rows: true, columns: predicted) as TSVs."""
+    write_tsv(metrics_tsv, [{label: c, "precision": metrics["precision"][i], "recall": metrics["recall"][i],
+                             "support": int(metrics["support"][i])} for i, c in enumerate(classes)],
+              [label, "precision", "recall", "support"])
+    corner = "true \\ predicted"
+    write_tsv(confusion_tsv, [{corner: c, **dict(zip(classes, map(int, metrics["confusion"][i])))}
+                              for i, c in enumerate(classes)], [corner, *classes])
 
 
 def labelled_images(root: str, classes: list[str], max_per_class: int | None) -> list[tuple[str, int]]:
@@ -71,8 +71,9 @@ def predict_dataset(root: str, name: str, spec: dict, max_per_class: int | None,
     save_arrays(out_npz, files=np.array(files, dtype=str), true=np.array(true, np.int64), predicted=predicted,
                 probabilities=probabilities, skipped=np.array(skipped, dtype=str))
     classes = spec["classes"]
-    write_table(out_tsv, ["file", "true", "predicted", *(f"p_{c}" for c in classes)],
-                [[f, classes[t], classes[p], *row] for f, t, p, row in zip(files, true, predicted, probabilities)])
+    fields = ["file", "true", "predicted", *(f"p_{c}" for c in classes)]
+    write_tsv(out_tsv, [dict(zip(fields, [f, classes[t], classes[p], *row]))
+                        for f, t, p, row in zip(files, true, predicted, probabilities)], fields)
 
 
 def classifier_report(predictions_npz: str, classes: list[str], cases_config: dict, metrics_tsv: str,
@@ -82,11 +83,7 @@ def classifier_report(predictions_npz: str, classes: list[str], cases_config: di
 
     data = load_arrays(predictions_npz)
     metrics = classification_metrics(data["true"], data["predicted"], len(classes))
-    write_table(metrics_tsv, ["class", "precision", "recall", "support"],
-                [[c, metrics["precision"][i], metrics["recall"][i], int(metrics["support"][i])]
-                 for i, c in enumerate(classes)])
-    write_table(confusion_tsv, ["true \\ predicted", *classes],
-                [[c, *map(int, metrics["confusion"][i])] for i, c in enumerate(classes)])
+    write_metrics(metrics_tsv, confusion_tsv, metrics, classes, "class")
     accuracy = float(np.mean(data["true"] == data["predicted"])) if len(data["true"]) else float("nan")
     draw_precision_recall(classes, metrics["precision"], metrics["recall"], metrics_png, f"{title}: per class")
     draw_confusion(metrics["confusion"], classes, confusion_png, f"{title}: accuracy {accuracy:.3f}")
@@ -95,10 +92,10 @@ def classifier_report(predictions_npz: str, classes: list[str], cases_config: di
     true, predicted, count = most_confused_pair(metrics["confusion"])
     confused = np.flatnonzero((data["true"] == true) & (data["predicted"] == predicted)) if count else np.array([], int)
     cases["confused_pair"] = confused
-    rows = [[case, int(i), data["files"][i], classes[data["true"][i]], classes[data["predicted"][i]],
-             float(np.max(data["probabilities"][i]))]
+    rows = [dict(case=case, index=int(i), file=data["files"][i], true=classes[data["true"][i]],
+                 predicted=classes[data["predicted"][i]], top_probability=float(np.max(data["probabilities"][i])))
             for case, index in cases.items() for i in index[: cases_config["per_case"]]]
-    write_table(cases_tsv, ["case", "index", "file", "true", "predicted", "top_probability"], rows)
+    write_tsv(cases_tsv, rows, ["case", "index", "file", "true", "predicted", "top_probability"])
     return cases
 
 
@@ -116,8 +113,7 @@ def explain_cases(predictions_npz: str, cases_tsv: str, name: str, spec: dict, l
     data = load_arrays(predictions_npz)
     classifier = build_classifier(name, spec, threads)
     classes = spec["classes"]
-    with open(cases_tsv, newline="") as handle:
-        chosen = list(csv.DictReader(handle, delimiter="\t"))
+    chosen = read_tsv(cases_tsv)
     records = {key: [] for key in ("case", "file", "classes", "coefficients")}
     for case, path in figure_paths.items():
         rows = []
@@ -175,20 +171,17 @@ def identity_classification(face_paths: list[str], identities: list[str], model_
     save_arrays(outs["classifier"], coef=result["coef"], intercept=result["intercept"],
                 classes=np.array(identities, dtype=str), c=np.float64(result["c"]), train=result["train"],
                 val=result["val"], test=result["test"])
-    write_table(outs["metrics"], ["identity", "precision", "recall", "support"],
-                [[name, result["precision"][i], result["recall"][i], int(result["support"][i])]
-                 for i, name in enumerate(identities)])
-    write_table(outs["confusion"], ["true \\ predicted", *identities],
-                [[name, *map(int, result["confusion"][i])] for i, name in enumerate(identities)])
+    write_metrics(outs["metrics"], outs["confusion"], result, identities, "identity")
     draw_precision_recall(identities, result["precision"], result["recall"], outs["metrics_png"],
                           f"{model_name} + logistic regression, test set")
     draw_confusion(result["confusion"], identities, outs["confusion_png"],
                    f"{model_name} + logistic regression: test accuracy {result['test_accuracy']:.3f} "
                    f"(C={result['c']:g}, validation {result['val_accuracy']:.3f})")
     test = result["test"]
-    write_table(outs["predictions"], ["identity", "image", "predicted", "probability"],
-                [[identities[labels[j]], names[j], identities[result["test_predicted"][k]],
-                  float(np.max(result["test_probabilities"][k]))] for k, j in enumerate(test)])
+    write_tsv(outs["predictions"], [dict(identity=identities[labels[j]], image=names[j],
+                                         predicted=identities[result["test_predicted"][k]],
+                                         probability=float(np.max(result["test_probabilities"][k])))
+                                    for k, j in enumerate(test)], ["identity", "image", "predicted", "probability"])
     classifier = EmbeddingClassifier(embedder, result["coef"], result["intercept"], identities)
     rows = []
     for j in test[: settings["explain"]]:

@@ -10,7 +10,6 @@ AUC. Random orders of the same superpixels are the baseline (as in RISE and Corr
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +17,7 @@ import numpy as np
 from ..lime_similarity import similarity_scores
 from ..models import build_embedder
 from ..seeding import job_seed
-from ..storage import atomic_path, load_arrays, save_arrays
+from ..storage import load_arrays, read_tsv, save_arrays, write_tsv
 from .stats import bootstrap_mean_ci
 
 CURVE_POINTS = 21  # curves resampled on a common x grid so that images with different K average
@@ -90,26 +89,10 @@ def faithfulness_identity(faces_path: str, masks_path: str, out_tsv: str, out_np
         for kind in ("deletion", "insertion"):
             curves[f"{kind}_lime"].append(resample_curve(result[kind][0]))
             curves[f"{kind}_random"].append(resample_curve(result[kind][1:].mean(axis=0)))
-    write_rows(out_tsv, rows, FIELDS)
+    write_tsv(out_tsv, rows, FIELDS)
     save_arrays(out_npz, images=np.array(names, dtype=str),
                 **{key: np.array(value, np.float32).reshape(-1, CURVE_POINTS) for key, value in curves.items()})
     return rows
-
-
-def write_rows(path: str, rows: list[dict], fields) -> None:
-    """A TSV with fixed columns, floats to 6 significant digits, written atomically."""
-    tmp = atomic_path(path, ".tsv")
-    with open(tmp, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(fields), delimiter="\t", lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: (f"{v:.6g}" if isinstance(v, (float, np.floating)) else v) for k, v in row.items()})
-    Path(tmp).replace(path)
-
-
-def read_rows(path: str) -> list[dict]:
-    with open(path, newline="") as handle:
-        return list(csv.DictReader(handle, delimiter="\t"))
 
 
 SUMMARY_FIELDS = ("model", "images", "share_beats_random_deletion", "share_beats_random_insertion",
@@ -126,7 +109,7 @@ def faithfulness_summary(tsv_paths: list[str], curve_paths: list[str], models: l
     """
     from .plots import draw_faithfulness_curves
 
-    rows = [row for path in tsv_paths for row in read_rows(path)]
+    rows = [row for path in tsv_paths for row in read_tsv(path)]
     summary, mean_curves = [], {}
     for model in models:
         mine = [r for r in rows if r["model"] == model]
@@ -143,6 +126,6 @@ def faithfulness_summary(tsv_paths: list[str], curve_paths: list[str], models: l
         mean_curves[model] = {key: np.concatenate([c[key] for c in model_curves]).mean(axis=0)
                               for key in ("deletion_lime", "deletion_random", "insertion_lime", "insertion_random")
                               if sum(len(c[key]) for c in model_curves)}
-    write_rows(out_tsv, summary, SUMMARY_FIELDS)
+    write_tsv(out_tsv, summary, SUMMARY_FIELDS)
     draw_faithfulness_curves(mean_curves, out_png)
     return summary

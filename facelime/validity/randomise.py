@@ -77,8 +77,7 @@ def sanity_table(trained: dict[str, str], randomised: dict[str, str], out_tsv: s
     from itertools import combinations
 
     from ..divergence import symmetric_kl
-    from ..storage import load_arrays
-    from .faithfulness import write_rows
+    from ..storage import load_arrays, write_tsv
 
     heatmap = {name: load_arrays(path)["heatmap"] for name, path in trained.items()}
     rows = [dict(comparison="trained_vs_randomised", model_a=model, model_b=randomised_name(model),
@@ -86,5 +85,5 @@ def sanity_table(trained: dict[str, str], randomised: dict[str, str], out_tsv: s
             for model, path in sorted(randomised.items())]
     rows += [dict(comparison="trained_vs_trained", model_a=a, model_b=b, symmetric_kl=symmetric_kl(heatmap[a], heatmap[b]))
              for a, b in combinations(sorted(heatmap), 2)]
-    write_rows(out_tsv, rows, SANITY_FIELDS)
+    write_tsv(out_tsv, rows, SANITY_FIELDS)
     return rows

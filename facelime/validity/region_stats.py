@@ -16,8 +16,7 @@ import numpy as np
 from ..canonical import REGIONS
 from ..heatmaps import read_count, read_mean
 from ..seeding import job_seed
-from ..storage import load_arrays
-from .faithfulness import write_rows
+from ..storage import load_arrays, write_tsv
 from .stats import benjamini_hochberg
 
 CI_FIELDS = ("scope", "column", "group", "identities", "region", "share", "ci_low", "ci_high")
@@ -122,7 +121,7 @@ def region_statistics(scopes: dict[str, list[str]], identities: list[str], group
     for row, q in zip(test_rows, adjusted):
         row["p_adjusted"] = q
         row["significant"] = int(q < 1 - confidence)
-    write_rows(ci_tsv, ci_rows, CI_FIELDS)
-    write_rows(tests_tsv, test_rows, TEST_FIELDS)
+    write_tsv(ci_tsv, ci_rows, CI_FIELDS)
+    write_tsv(tests_tsv, test_rows, TEST_FIELDS)
     draw_region_forest(ci_rows, forest_png, confidence)
     return ci_rows, test_rows

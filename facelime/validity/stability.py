@@ -13,8 +13,7 @@ import numpy as np
 from ..lime_similarity import explain_similarity
 from ..models import build_embedder
 from ..seeding import job_seed
-from ..storage import load_arrays
-from .faithfulness import read_rows, write_rows
+from ..storage import load_arrays, read_tsv, write_tsv
 from .stats import mean_pairwise_spearman
 
 FIELDS = ("model", "identity", "image", "num_samples", "seeds", "mean_spearman", "min_spearman")
@@ -52,7 +51,7 @@ def stability_identity(faces_path: str, masks_path: str, out_tsv: str, model_nam
                                        reference)
             rows.append(dict(model=model_name, identity=identity, image=name, num_samples=num_samples,
                              seeds=len(seeds), mean_spearman=mean, min_spearman=low))
-    write_rows(out_tsv, rows, FIELDS)
+    write_tsv(out_tsv, rows, FIELDS)
     return rows
 
 
@@ -60,7 +59,7 @@ def stability_summary(tsv_paths: list[str], out_tsv: str, out_png: str) -> list[
     """Mean (sd, min) Spearman per model and sample count over the studied images; a line plot."""
     from .plots import draw_stability
 
-    rows = [row for path in tsv_paths for row in read_rows(path)]
+    rows = [row for path in tsv_paths for row in read_tsv(path)]
     summary = []
     for model in sorted({r["model"] for r in rows}):
         for num_samples in sorted({int(r["num_samples"]) for r in rows if r["model"] == model}):
@@ -69,7 +68,7 @@ def stability_summary(tsv_paths: list[str], out_tsv: str, out_png: str) -> list[
             summary.append(dict(model=model, num_samples=num_samples, images=len(values),
                                 mean_spearman=float(values.mean()), sd_spearman=float(values.std()),
                                 min_spearman=float(values.min())))
-    write_rows(out_tsv, summary, SUMMARY_FIELDS)
+    write_tsv(out_tsv, summary, SUMMARY_FIELDS)
     draw_stability(summary, out_png)
     return summary
 
