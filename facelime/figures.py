@@ -18,7 +18,8 @@ from scipy.cluster.hierarchy import dendrogram  # noqa: E402
 from .canonical import REGIONS  # noqa: E402
 
 
-def _save(fig, path) -> None:
+def save_figure(fig, path) -> None:
+    """Save and close a matplotlib figure, renamed into place when complete."""
     tmp = f"{path}.tmp.png"
     fig.savefig(tmp, dpi=110, bbox_inches="tight")
     plt.close(fig)
@@ -31,7 +32,7 @@ def draw_clustermap(matrix: np.ndarray, names: list[str], links: np.ndarray, pat
     grid = sns.clustermap(frame, row_linkage=links, col_linkage=links, cmap="viridis", annot=len(names) <= 12,
                           fmt=".3g", figsize=(size, size), cbar_kws={"label": "symmetric KL"})
     grid.figure.suptitle(title, y=1.02)
-    _save(grid.figure, path)
+    save_figure(grid.figure, path)
 
 
 def draw_dendrogram(links: np.ndarray, names: list[str], path, title: str) -> None:
@@ -39,7 +40,7 @@ def draw_dendrogram(links: np.ndarray, names: list[str], path, title: str) -> No
     dendrogram(links, labels=list(names), ax=ax, leaf_rotation=60)
     ax.set_ylabel("distance")
     ax.set_title(title, fontsize=9)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def draw_region_shares(rows: list[dict], path) -> None:
@@ -52,7 +53,7 @@ def draw_region_shares(rows: list[dict], path) -> None:
     ax.set_ylabel("share of heatmap mass")
     ax.tick_params(axis="x", rotation=60)
     ax.legend(fontsize=7, ncols=2)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def heatmap_grid(overlay_paths: list[str], titles: list[str], path, title: str) -> None:
@@ -67,4 +68,4 @@ def heatmap_grid(overlay_paths: list[str], titles: list[str], path, title: str) 
         ax.imshow(np.asarray(Image.open(overlay_path)))
         ax.set_title(label, fontsize=8)
     fig.suptitle(title, fontsize=10)
-    _save(fig, path)
+    save_figure(fig, path)

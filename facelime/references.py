@@ -34,3 +34,18 @@ def reference_embeddings(own: np.ndarray, mode: str, other: np.ndarray | None = 
         return own.copy(), ["self (identity has one image)"] * n
     leave_one_out = (own.sum(axis=0, keepdims=True) - own) / (n - 1)
     return unit_rows(leave_one_out, "identity_mean reference").astype(np.float64), ["identity_mean"] * n
+
+
+def is_own(kind: str) -> bool:
+    """Whether a reference kind means the image's own embedding ('self', or its one-image fallback)."""
+    return str(kind).startswith("self")
+
+
+def stored_reference(masks: dict, i: int) -> np.ndarray | None:
+    """The reference image i of a masks file was explained against; None when it is the image's own
+    embedding (which the caller recomputes from the same prepared input, as the explanation did).
+    Masks written before references were recorded count as 'self'."""
+    if "reference_kinds" not in masks or is_own(masks["reference_kinds"][i]):
+        return None
+    return masks["references"][i]
+

@@ -18,7 +18,7 @@ from .images import load_rgb
 from .lime_similarity import explain_similarity
 from .models import build_embedder
 from .preprocess import centre_crop
-from .references import reference_embeddings
+from .references import is_own, reference_embeddings
 from .seeding import job_seed
 from .segmentation import superpixels
 from .sheets import contact_sheet
@@ -118,7 +118,7 @@ def explain_identity(faces_path: str, out_path: str, sheets_dir: str | None, mod
             crops["faces"][i], crops["segments"][i], embedder,
             num_samples=lime["num_samples"], kernel_width=lime["kernel_width"],
             seed=image_seed, keep=lime["keep"], sampling=lime["sampling"],
-            reference=None if reference_kinds[i].startswith("self") else references[i],
+            reference=None if is_own(reference_kinds[i]) else references[i],
         )
         k = len(explanation.coefficients)
         result["score_maps"][i] = explanation.score_map

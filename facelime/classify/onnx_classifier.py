@@ -46,7 +46,7 @@ class OnnxClassifier:
         self._input_name = first.name
         channels = 1 if grey else 3
         dims = list(first.shape)
-        if len(dims) != 4 or dims[1] not in (channels, None) and not isinstance(dims[1], str):
+        if len(dims) != 4 or (isinstance(dims[1], int) and dims[1] != channels):
             raise ModelLoadError(path, f"expected an input of shape N x {channels} x H x W (grey: {grey}), found {dims}")
         fixed = [d for d in dims[2:] if isinstance(d, int)]
         self.input_size = int(input_size or (fixed[0] if len(fixed) == 2 else 0))
@@ -60,11 +60,15 @@ class OnnxClassifier:
             raise ModelLoadError(path, f"the model has {probe.shape[1]} outputs but the config names "
                                        f"{len(self.classes)} classes")
 
+    def view(self, image: np.ndarray) -> np.ndarray:
+        """The uint8 RGB image at the input size: what the model sees, and where superpixels are drawn."""
+        size = self.input_size
+        return image if image.shape[:2] == (size, size) else cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA)
+
     def prepare(self, image: np.ndarray, segments: np.ndarray | None = None) -> PreparedFace:
         """Resize the uint8 RGB image (and its superpixels) to the input size and normalise."""
         size = self.input_size
-        h, w = image.shape[:2]
-        resized = image if (h, w) == (size, size) else cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA)
+        resized = self.view(image)
         if self.grey:
             pixels = cv2.cvtColor(resized, cv2.COLOR_RGB2GRAY)[:, :, None].astype(np.float32)
         else:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from ..figures import _save, plt
+from ..figures import plt, save_figure
 
 
 def draw_confusion(confusion: np.ndarray, classes: list[str], path, title: str) -> None:
@@ -17,7 +17,7 @@ def draw_confusion(confusion: np.ndarray, classes: list[str], path, title: str) 
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title(title, fontsize=9)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def draw_explanation_grid(rows: list[dict], path, title: str) -> None:
@@ -29,7 +29,7 @@ def draw_explanation_grid(rows: list[dict], path, title: str) -> None:
         fig, ax = plt.subplots(figsize=(4, 1.2))
         ax.axis("off")
         ax.text(0.5, 0.5, f"{title}\n(no image falls in this case)", ha="center", va="center", fontsize=9)
-        _save(fig, path)
+        save_figure(fig, path)
         return
     cols = 1 + max(len(r["panels"]) for r in rows)
     fig, axes = plt.subplots(len(rows), cols, figsize=(2.1 * cols, 2.3 * len(rows)), squeeze=False)
@@ -42,7 +42,7 @@ def draw_explanation_grid(rows: list[dict], path, title: str) -> None:
             ax.imshow(overlay)
             ax.set_title(label, fontsize=7)
     fig.suptitle(f"{title}  (green: supports the class, red: against it)", fontsize=9)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def draw_precision_recall(classes: list[str], precision, recall, path, title: str) -> None:
@@ -54,4 +54,4 @@ def draw_precision_recall(classes: list[str], precision, recall, path, title: st
     ax.set_xlabel("")
     ax.tick_params(axis="x", rotation=60 if len(classes) > 6 else 0)
     ax.set_title(title, fontsize=9)
-    _save(fig, path)
+    save_figure(fig, path)

@@ -119,7 +119,7 @@ def explain_cases(predictions_npz: str, cases_tsv: str, name: str, spec: dict, l
         rows = []
         for entry in (r for r in chosen if r["case"] == case):
             i = int(entry["index"])
-            image = classifier_view(load_rgb(data["files"][i]), classifier.input_size)
+            image = classifier.view(load_rgb(data["files"][i]))
             wanted = list(range(len(classes))) if lime["all_classes"] else None
             if case == "confused_pair":  # both sides of the confusion
                 wanted = sorted({int(data["true"][i]), int(data["predicted"][i])})
@@ -141,13 +141,6 @@ def explain_cases(predictions_npz: str, cases_tsv: str, name: str, spec: dict, l
     save_arrays(out_npz, case=np.array(records["case"], dtype=str), files=np.array(records["file"], dtype=str),
                 explained_class=np.array(records["classes"], np.int64),
                 coefficients=np.array(padded, np.float32).reshape(-1, width))
-
-
-def classifier_view(image: np.ndarray, size: int) -> np.ndarray:
-    """The image at the classifier's input size, where superpixels are drawn and explained."""
-    import cv2
-
-    return image if image.shape[:2] == (size, size) else cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA)
 
 
 def identity_classification(face_paths: list[str], identities: list[str], model_name: str, model_spec: dict,

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..lime_similarity import similarity_scores
 from ..models import build_embedder
+from ..references import stored_reference
 from ..seeding import job_seed
 from ..storage import load_arrays, read_tsv, save_arrays, write_tsv
 from .stats import bootstrap_mean_ci
@@ -68,14 +69,12 @@ def faithfulness_identity(faces_path: str, masks_path: str, out_tsv: str, out_np
     names = [str(n) for n in masks["images"]]
     embedder = build_embedder(model_name, model_spec, batch_size=batch_size, threads=threads) if names else None
     rows, curves = [], {key: [] for key in ("deletion_lime", "deletion_random", "insertion_lime", "insertion_random")}
-    kinds = masks.get("reference_kinds", np.array(["self"] * len(names)))
     for i, name in enumerate(names):
         k = int(masks["num_superpixels"][i])
         prepared = embedder.prepare(crops["faces"][i], crops["segments"][i])
-        if str(kinds[i]).startswith("self"):  # the explanation's own reference, computed the same way
+        reference = stored_reference(masks, i)
+        if reference is None:  # the explanation's own reference, computed the same way
             reference = embedder.embed_prepared(prepared.pixels[None])[0].astype(np.float64)
-        else:
-            reference = masks["references"][i]
         rng = np.random.default_rng(job_seed(seed, "faithfulness", model_name, identity, name))
         result = deletion_insertion(embedder, prepared, reference, masks["coefficients"][i, :k], random_orders,
                                     rng, embedder.batch_size)

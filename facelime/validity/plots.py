@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..canonical import REGIONS
-from ..figures import _save, plt
+from ..figures import plt, save_figure
 
 
 def draw_faithfulness_curves(mean_curves: dict[str, dict[str, np.ndarray]], path) -> None:
@@ -24,7 +24,7 @@ def draw_faithfulness_curves(mean_curves: dict[str, dict[str, np.ndarray]], path
         ax.set_xlabel(f"fraction of superpixels {'hidden' if kind == 'deletion' else 'revealed'}")
     axes[0].set_ylabel("similarity to reference, (cos + 1) / 2")
     axes[1].legend(fontsize=7)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def draw_stability(summary: list[dict], path) -> None:
@@ -39,7 +39,7 @@ def draw_stability(summary: list[dict], path) -> None:
     ax.set_xlabel("LIME samples (forward passes)")
     ax.set_ylabel("mean Spearman between seeds")
     ax.legend(fontsize=7)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def draw_region_forest(ci_rows: list[dict], path, confidence: float) -> None:
@@ -61,4 +61,4 @@ def draw_region_forest(ci_rows: list[dict], path, confidence: float) -> None:
     axes[0][0].set_yticks(np.arange(len(REGIONS)), list(REGIONS))
     axes[0][0].invert_yaxis()
     fig.suptitle(f"region shares with {confidence:.0%} bootstrap CIs over identities", fontsize=9)
-    _save(fig, path)
+    save_figure(fig, path)

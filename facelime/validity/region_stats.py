@@ -99,9 +99,10 @@ def region_statistics(scopes: dict[str, list[str]], identities: list[str], group
             rng = np.random.default_rng(job_seed(seed, "region bootstrap", scope, column, value))
             draws = bootstrap_shares(group, resamples, rng)
             low, high = np.quantile(draws, [tail, 1 - tail], axis=0)
+            point = shares(group)
             for r, region in enumerate(REGIONS):
                 ci_rows.append(dict(scope=scope, column=column, group=value, identities=len(names), region=region,
-                                    share=shares(group)[r], ci_low=low[r], ci_high=high[r]))
+                                    share=point[r], ci_low=low[r], ci_high=high[r]))
         for column, values in groups.items():
             for value_a, value_b in combinations(sorted(values), 2):
                 a = [index[m] for m in values[value_a] if m in index]

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..lime_similarity import explain_similarity
 from ..models import build_embedder
+from ..references import stored_reference
 from ..seeding import job_seed
 from ..storage import load_arrays, read_tsv, write_tsv
 from .stats import mean_pairwise_spearman
@@ -42,8 +43,7 @@ def stability_identity(faces_path: str, masks_path: str, out_tsv: str, model_nam
     if len(crops["images"]):
         embedder = build_embedder(model_name, model_spec, batch_size=lime.get("batch_size"), threads=threads)
         name = str(crops["images"][0])
-        kind = str(masks["reference_kinds"][0]) if "reference_kinds" in masks else "self"
-        reference = None if kind.startswith("self") else masks["references"][0]
+        reference = stored_reference(masks, 0)
         for num_samples in studied_sample_counts(validity_stability, lime):
             seeds = [job_seed(seed, "stability", model_name, identity, name, str(num_samples), str(r))
                      for r in range(validity_stability["seeds"])]
