@@ -205,3 +205,13 @@ def test_pair_reference_changes_the_explained_similarity(region_onnx, face_crop)
     assert own.scores[0] == pytest.approx(1.0, abs=1e-6) and pair.scores[0] < 0.999
     np.testing.assert_array_equal(pair.samples, own.samples)
     assert not np.allclose(pair.coefficients, own.coefficients)
+
+
+def test_checks_use_the_reference_the_explanation_used():
+    from facelime.references import stored_reference
+
+    masks = {"reference_kinds": np.array(["self", "identity_mean", "self (identity has one image)"]),
+             "references": np.eye(3, dtype=np.float32)}
+    assert stored_reference(masks, 0) is None and stored_reference(masks, 2) is None  # recomputed as the explanation did
+    np.testing.assert_array_equal(stored_reference(masks, 1), [0, 1, 0])
+    assert stored_reference({"references": np.eye(3)}, 1) is None  # masks from before references were recorded
