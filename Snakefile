@@ -1,10 +1,15 @@
-# facelime: LIME on cosine similarity for face-recognition networks (method.md).
+# facelime: LIME on cosine similarity for face-recognition networks (docs/method.md).
 from snakemake.utils import min_version
 
 min_version("9.0")
 
 
-configfile: "config.yaml"
+# The demo config, used when no config file is named on the command line. A file given
+# with --configfile replaces it (it is not merged over it): every key the user leaves
+# out takes the study's default from facelime/schemas/config.schema.yaml.
+if not workflow.overwrite_configfiles:
+
+    configfile: "config.yaml"
 
 
 report: "report/workflow.rst"
@@ -22,6 +27,14 @@ include: "rules/figures.smk"
 include: "rules/validity.smk"
 include: "rules/classify.smk"
 include: "rules/qc.smk"
+
+
+onstart:
+    announce_settings()
+
+
+onsuccess:
+    print_run_summary()
 
 
 rule all:

@@ -1,4 +1,4 @@
-"""Workflow steps of normalisation, heatmaps and comparison (method.md §3-5), on files."""
+"""Workflow steps of normalisation, heatmaps and comparison (docs/method.md, Normalisation to Comparing heatmaps), on files."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 
 from .canonical import REGIONS, CanonicalFace, canonical_face, mean_shape
 from .divergence import cluster, kl_matrix
-from .heatmaps import read_count, mean_of, read_face, read_mean, write_heatmap
+from .heatmaps import mass, mean_of, models_equal_mean, read_count, read_face, read_mean, write_heatmap
 from .landmarks import LandmarkDetector
 from .storage import load_arrays, save_arrays
 from .warp import CanonicalWarp
@@ -92,7 +92,9 @@ def align_identity(faces_path: str, landmarks_path: str, canonical_path: str, ma
         save_arrays(aligned_outs[model], aligned=aligned, mean=mean, images=masks["images"], count=np.int64(count))
         write_heatmap(heatmap_prefixes[model], mean, face, [f"{model}/{identity}"] if count else [])
         model_means[model] = mean
-    write_heatmap(identity_prefix, mean_of(model_means[m] for m in identity_models), face,
+    # each model at unit mass for this identity, so that no model's scale dominates
+    chosen = [model_means[m] for m in identity_models]
+    write_heatmap(identity_prefix, models_equal_mean(chosen, [mass(m) for m in chosen]), face,
                   identity_models if count else [])
 
 
@@ -107,14 +109,24 @@ def nonempty_members(paths: list[str], names: list[str]) -> tuple[list[str], lis
     """Members that hold at least one image: identities whose images were all skipped are left out."""
     kept = [(p, n) for p, n in zip(paths, names) if read_count(p) > 0]
     if not kept:
-        raise ValueError(f"no member of this aggregate has a usable image ({len(paths)} members, see results/qc/skipped.tsv)")
+        raise ValueError(f"no member of this aggregate has a usable image ({len(paths)} members, see results/qc/qc.tsv)")
     return [p for p, _ in kept], [n for _, n in kept]
 
 
-def aggregate_heatmap(member_paths: list[str], member_names: list[str], prefix: str, mean_face_path: str) -> None:
-    """Heatmap whose mean is the mean of its (non-empty) members' unstretched means."""
-    paths, names = nonempty_members(member_paths, member_names)
-    mean = mean_of(read_mean(p) for p in paths)
+def aggregate_heatmap(member_paths: list[str], member_names: list[str], prefix: str, mean_face_path: str,
+                      model_scale_paths: list[str] | None = None) -> None:
+    """Heatmap whose mean is the mean of its (non-empty) members' unstretched means.
+
+    With model_scale_paths (one model heatmap per member), the members are models: each
+    is divided by its model heatmap's mass first, so every model weighs the same.
+    """
+    if model_scale_paths is None:
+        paths, names = nonempty_members(member_paths, member_names)
+        mean = mean_of(read_mean(p) for p in paths)
+    else:
+        scale_of = dict(zip(member_paths, model_scale_paths))
+        paths, names = nonempty_members(member_paths, member_names)
+        mean = models_equal_mean((read_mean(p) for p in paths), [mass(read_mean(scale_of[p])) for p in paths])
     write_heatmap(prefix, mean, read_face(mean_face_path), names)
 
 
@@ -152,12 +164,13 @@ def region_share_table(heatmap_paths: list[str], kinds: list[str], names: list[s
     rows = []
     for path, kind, name in zip(heatmap_paths, kinds, names):
         shares = region_shares(read_mean(path), regions)
-        row = {"kind": kind, "heatmap": name, **{r: round(v, 6) for r, v in shares.items()}}
+        # n: the members averaged (identities, or models for aggregates over models)
+        row = {"kind": kind, "heatmap": name, "n": read_count(path), **{r: round(v, 6) for r, v in shares.items()}}
         # density: share / area share; > 1 means the region draws more than its size
         row.update({f"{r}_density": round(v / area[r], 4) if area[r] > 0 else 0.0 for r, v in shares.items()})
         rows.append(row)
     with open(out_tsv, "w", newline="") as handle:
-        fields = ["kind", "heatmap", *REGIONS, *(f"{r}_density" for r in REGIONS)]
+        fields = ["kind", "heatmap", "n", *REGIONS, *(f"{r}_density" for r in REGIONS)]
         writer = csv.DictWriter(handle, fieldnames=fields, delimiter="\t")
         writer.writeheader()
         writer.writerows(rows)

@@ -1,4 +1,4 @@
-"""The canonical face (method.md §3): 68 mean landmarks in a 224 x 275 canvas,
+"""The canonical face (docs/method.md, Normalisation onto a canonical face): 68 mean landmarks in a 224 x 275 canvas,
 plus 17 points on the top edge and the 4 corners, one Delaunay triangulation,
 and named regions for region shares.
 """

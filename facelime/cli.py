@@ -11,15 +11,16 @@ import numpy as np
 
 def _explain(args) -> int:
     from .config import load_config
-    from .images import load_rgb, save_rgb
+    from .images import save_rgb
     from .lime_similarity import explain_similarity
     from .models import build_embedder
-    from .preprocess import centre_crop
+    from .stages import FaceCropper
     from .seeding import job_seed
     from .segmentation import superpixels
     from .sheets import contact_sheet, overlay
 
     config = load_config(args.config)
+    args.model = args.model or sorted(config["models"])[0]
     if args.model not in config["models"]:
         raise SystemExit(f"facelime: model {args.model!r} is not in {args.config} (has {sorted(config['models'])})")
     lime = config["lime"]
@@ -28,17 +29,18 @@ def _explain(args) -> int:
     seed = config["seed"] if args.seed is None else args.seed
     prep = config["preprocess"]
     image_path = Path(args.image)
-    face = centre_crop(load_rgb(image_path), prep["size"], prep["crop_fraction"])
+    crop = FaceCropper(prep)
+    face = crop(str(image_path))
     name = image_path.stem
     segments = superpixels(face, lime["segmentation"], lime["n_segments"], lime["compactness"],
                            seed=job_seed(seed, "segments", "cli", name) % (2**31))
     embedder = build_embedder(args.model, config["models"][args.model], batch_size=lime["batch_size"])
     reference, pair_note, stem = None, "", f"{name}.{args.model}"
     if args.pair:  # pair mode: which superpixels of IMAGE make it match the other image
-        other = centre_crop(load_rgb(args.pair), prep["size"], prep["crop_fraction"])
+        other = crop(args.pair)
         own, reference = embedder.embed_faces([face, other]).astype(np.float64)
         stem = f"{name}.pair-{Path(args.pair).stem}.{args.model}"
-        pair_note = f", similarity to {args.pair} {(own @ reference + 1) / 2:.3f}"
+        pair_note = f", similarity (cos+1)/2 to {args.pair}: {(own @ reference + 1) / 2:.3f}"
     explanation = explain_similarity(face, segments, embedder, num_samples=lime["num_samples"],
                                      kernel_width=lime["kernel_width"], seed=job_seed(seed, args.model, "cli", name),
                                      keep=lime["keep"], sampling=lime["sampling"], reference=reference)
@@ -49,7 +51,8 @@ def _explain(args) -> int:
     contact_sheet(out / f"{stem}.sheet.png", face, segments, explanation.score_map,
                   f"{args.model} | {name}{' vs ' + Path(args.pair).stem if args.pair else ''} | R² {explanation.r2:.2f}")
     top = np.argsort(-explanation.coefficients)[:5]
-    print(f"{image_path}: {len(explanation.coefficients)} superpixels, surrogate R² {explanation.r2:.3f}, "
+    print(f"{image_path}: {args.model}, {lime['num_samples']} LIME samples, "
+          f"{len(explanation.coefficients)} superpixels, surrogate R² {explanation.r2:.3f}, "
           f"top superpixels {top.tolist()}{pair_note}; wrote {out}/{stem}.*")
     return 0
 
@@ -59,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     explain = sub.add_parser("explain", help="explain one image with one model from the config")
     explain.add_argument("image")
-    explain.add_argument("--model", required=True, help="a model name declared in the config")
+    explain.add_argument("--model", default=None, help="a model name declared in the config (default: the first by name)")
     explain.add_argument("--config", default="config.yaml")
     explain.add_argument("--out", default="results/cli")
     explain.add_argument("--samples", type=int, default=None, help="override lime.num_samples")

@@ -1,11 +1,13 @@
-"""Config loading and validation outside Snakemake (the command line, the tests).
+"""Config loading and validation, for the workflow and the command line alike.
 
-The Snakefile validates with snakemake.utils.validate against the same schema;
-`check_config` adds the checks a schema cannot express (files that must exist).
+One validator serves both: it fills every key the user leaves out with the study's
+default from the schema (docs/method.md), turns `--config` strings into the types the
+schema asks for, and reports the first problem in one line that names the key.
 """
 
 from __future__ import annotations
 
+import copy
 from importlib import resources
 from pathlib import Path
 
@@ -17,56 +19,114 @@ from .errors import ConfigError
 SCHEMA_PATH = str(resources.files("facelime") / "schemas" / "config.schema.yaml")
 
 
+def load_schema() -> dict:
+    with open(SCHEMA_PATH) as handle:
+        return yaml.safe_load(handle)
+
+
 def _set_defaults(validator_class):
     validate_properties = validator_class.VALIDATORS["properties"]
 
     def set_defaults(validator, properties, instance, schema):
         for name, sub in properties.items():
             if isinstance(instance, dict) and "default" in sub:
-                instance.setdefault(name, sub["default"])
+                instance.setdefault(name, copy.deepcopy(sub["default"]))
         yield from validate_properties(validator, properties, instance, schema)
 
     return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
 
 
-def _key_path(error) -> str:
+_YAML_TYPES = {"integer": int, "number": (int, float), "boolean": bool, "null": type(None),
+               "array": list, "object": dict}
+
+
+def coerce_strings(value, schema: dict):
+    """Snakemake's `--config lime={num_samples: 300}` hands nested values over as strings:
+    read a string as YAML where the schema does not allow a string but the YAML value fits."""
+    types = schema.get("type", [])
+    types = [types] if isinstance(types, str) else list(types)
+    if isinstance(value, str) and types and "string" not in types:
+        try:
+            parsed = yaml.safe_load(value)
+        except yaml.YAMLError:
+            return value
+        if any(isinstance(parsed, _YAML_TYPES[t]) and not (t in ("integer", "number") and isinstance(parsed, bool))
+               for t in types if t in _YAML_TYPES):
+            value = parsed
+    if isinstance(value, dict):
+        properties = schema.get("properties", {})
+        extra = schema.get("additionalProperties")
+        for key in list(value):
+            sub = properties.get(key, extra if isinstance(extra, dict) else None)
+            if sub:
+                value[key] = coerce_strings(value[key], sub)
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        value[:] = [coerce_strings(item, schema["items"]) for item in value]
+    return value
+
+
+def _subschema(schema: dict, path) -> dict:
+    for part in path:
+        if isinstance(part, int):
+            schema = schema.get("items", {})
+        else:
+            schema = schema.get("properties", {}).get(part) or schema.get("additionalProperties") or {}
+    return schema
+
+
+def describe_error(error, schema: dict) -> str:
+    """One line: the key, what is wrong, and what is allowed (never the schema itself)."""
     path = ".".join(str(p) for p in error.absolute_path)
     if error.validator == "additionalProperties":
-        return f"{path + '.' if path else ''}<unknown key>"
-    return path or "<top level>"
+        allowed = sorted(_subschema(schema, error.absolute_path).get("properties", {}))
+        known = set(allowed)
+        unknown = sorted(k for k in error.instance if k not in known)
+        key = ".".join(filter(None, [path, unknown[0] if unknown else "?"]))
+        return f"config key {key}: unknown key (allowed here: {', '.join(allowed)})"
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        key = ".".join(filter(None, [path, missing]))
+        return f"config key {key}: required, but not set"
+    if error.validator == "propertyNames":
+        return f"config key {path or '<top level>'}: name {error.instance!r} is not allowed " \
+               f"(letters, digits, '_', '.', '-'; starting with a letter or digit)"
+    message = error.message if len(error.message) <= 300 else error.message[:300] + "..."
+    return f"config key {path or '<top level>'}: {message}"
 
 
 def validate_config(config: dict) -> dict:
-    """Fill defaults and validate in place; ConfigError names the offending key."""
-    with open(SCHEMA_PATH) as handle:
-        schema = yaml.safe_load(handle)
-    validator = _set_defaults(jsonschema.Draft7Validator)(schema)
-    errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
-    if errors:
-        err = errors[0]
-        raise ConfigError(f"config key {_key_path(err)}: {err.message}")
-    return complete_config(config)
+    """Coerce command-line strings, fill defaults and validate in place; then check files.
 
-
-def complete_config(config: dict) -> dict:
-    """Defaults for each model entry, then the file checks (after schema validation).
-
-    Model entries sit under additionalProperties, which neither our defaults hook
-    nor snakemake.utils.validate fills in.
+    The first problem raises ConfigError with a one-line message naming the key.
     """
-    with open(SCHEMA_PATH) as handle:
-        schema = yaml.safe_load(handle)
-    model_schema = schema["properties"]["models"]["additionalProperties"]["properties"]
-    for spec in config["models"].values():
-        for key, sub in model_schema.items():
-            if "default" in sub:
-                spec.setdefault(key, sub["default"])
+    schema = load_schema()
+    coerce_strings(config, schema)
+    validator = _set_defaults(jsonschema.Draft7Validator)(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        raise ConfigError(describe_error(errors[0], schema))
+    fill_model_defaults(config, schema)
     check_config(config)
     return config
 
 
-def check_config(config: dict) -> None:
-    """Checks beyond the schema: the dataset and model files must exist."""
+def fill_model_defaults(config: dict, schema: dict) -> None:
+    """Model entries sit under additionalProperties, which the defaults hook does not reach."""
+    model_schema = schema["properties"]["models"]["additionalProperties"]["properties"]
+    for spec in config["models"].values():
+        for key, sub in model_schema.items():
+            if "default" in sub:
+                spec.setdefault(key, copy.deepcopy(sub["default"]))
+
+
+def _require_file(key: str, path) -> None:
+    if not path:
+        raise ConfigError(f"config key {key}: no file given")
+    if not Path(path).is_file():
+        raise ConfigError(f"config key {key}: file not found: {path}")
+
+
+def check_dataset(config: dict) -> None:
     dataset = config["dataset"]
     if not dataset["demo"]:
         root = dataset.get("root")
@@ -74,15 +134,40 @@ def check_config(config: dict) -> None:
             raise ConfigError("config key dataset.root: no dataset folder given (or set dataset.demo: true)")
         if not Path(root).is_dir():
             raise ConfigError(f"config key dataset.root: folder not found: {root}")
-    if dataset.get("metadata") and not Path(dataset["metadata"]).is_file() and not dataset["demo"]:
-        raise ConfigError(f"config key dataset.metadata: file not found: {dataset['metadata']}")
-    lime = config.get("lime", {})
+        if dataset.get("metadata"):
+            _require_file("dataset.metadata", dataset["metadata"])
+
+
+def check_preprocess(config: dict) -> None:
+    preprocess = config["preprocess"]
+    if preprocess["detect"] == "yunet":
+        _require_file("preprocess.yunet_model", preprocess.get("yunet_model"))
+    if preprocess["align"] == "norm_crop":
+        if preprocess["detect"] == "none":
+            raise ConfigError("config key preprocess.align: norm_crop needs face landmarks: "
+                              "set preprocess.detect to hog or yunet")
+        if preprocess["size"] % 112 and preprocess["size"] % 128:
+            raise ConfigError(f"config key preprocess.size: norm_crop makes 112 px (or multiples of 112 or 128) "
+                              f"crops, not {preprocess['size']}")
+
+
+def check_lime(config: dict) -> None:
+    lime = config["lime"]
     if lime.get("reference") == "image":
-        image = lime.get("reference_image")
-        if not image:
+        if not lime.get("reference_image"):
             raise ConfigError("config key lime.reference_image: reference is 'image' but no reference_image is given")
-        if not Path(image).is_file():
-            raise ConfigError(f"config key lime.reference_image: file not found: {image}")
+        _require_file("lime.reference_image", lime["reference_image"])
+
+
+def check_models(config: dict) -> None:
+    for name, spec in config["models"].items():
+        if spec["backend"] == "onnx" and not spec.get("path"):
+            raise ConfigError(f"config key models.{name}.path: an onnx model needs a path")
+        if spec.get("path"):
+            _require_file(f"models.{name}.path", spec["path"])
+
+
+def check_classifiers(config: dict) -> None:
     classify = config.get("classify", {})
     if classify.get("enabled"):
         if not classify.get("dataset") or not Path(classify["dataset"]).is_dir():
@@ -90,19 +175,16 @@ def check_config(config: dict) -> None:
         if not classify.get("models"):
             raise ConfigError("config key classify.models: classifier mode needs at least one classifier")
         for name, spec in classify["models"].items():
-            if not Path(spec["path"]).is_file():
-                raise ConfigError(f"config key classify.models.{name}.path: file not found: {spec['path']}")
+            _require_file(f"classify.models.{name}.path", spec["path"])
     chosen = config.get("identity_classifier", {}).get("model")
     if chosen and chosen not in config["models"]:
         raise ConfigError(f"config key identity_classifier.model: {chosen!r} is not under models ({sorted(config['models'])})")
-    for name, spec in config["models"].items():
-        if spec["backend"] == "onnx":
-            if not spec.get("path"):
-                raise ConfigError(f"config key models.{name}.path: an onnx model needs a path")
-            if not Path(spec["path"]).is_file():
-                raise ConfigError(f"config key models.{name}.path: file not found: {spec['path']}")
-        elif spec.get("path") and not Path(spec["path"]).is_file():
-            raise ConfigError(f"config key models.{name}.path: file not found: {spec['path']}")
+
+
+def check_config(config: dict) -> None:
+    """Checks beyond the schema (files that must exist, keys that depend on each other), per section."""
+    for check in (check_dataset, check_preprocess, check_lime, check_models, check_classifiers):
+        check(config)
 
 
 def load_config(path: str | Path) -> dict:
@@ -115,3 +197,42 @@ def load_config(path: str | Path) -> dict:
     except yaml.YAMLError as err:
         raise ConfigError(f"config file {path} is not valid YAML: {err}") from None
     return validate_config(config)
+
+
+def effective_settings(config: dict, config_files: list[str]) -> dict:
+    """What a run really uses, in a few lines: printed at the start, kept in results/run_config.yaml."""
+    dataset = config["dataset"]
+    lime = config["lime"]
+    models = {name: {k: spec[k] for k in ("backend", "path", "precision", "device") if spec.get(k) is not None}
+              for name, spec in sorted(config["models"].items())}
+    return {
+        "config_files": [str(f) for f in config_files] or ["(none: schema defaults and --config only)"],
+        "dataset": "embedded demo (results/demo/faces)" if dataset["demo"] else dataset["root"],
+        "view": dataset["view"],
+        "metadata": dataset["metadata"],
+        "models": models,
+        "preprocess": {k: config["preprocess"][k] for k in ("size", "crop_fraction", "detect", "align")},
+        "lime": {k: lime[k] for k in ("num_samples", "segmentation", "n_segments", "compactness",
+                                      "kernel_width", "keep", "sampling", "reference")},
+        "seed": config["seed"],
+    }
+
+
+def settings_banner(settings: dict) -> str:
+    """The effective settings as short lines (each well inside a terminal's width)."""
+    lime = settings["lime"]
+    pre = settings["preprocess"]
+    lines = [
+        "facelime: effective settings (also in results/run_config.yaml)",
+        f"  config files: {', '.join(settings['config_files'])}",
+        f"  dataset: {settings['dataset']}" + (f" (view {settings['view']})" if settings["view"] else ""),
+        f"  metadata: {settings['metadata'] or 'none'}",
+        "  models: " + ", ".join(f"{name} ({spec['backend']})" for name, spec in settings["models"].items()),
+        f"  preprocess: size {pre['size']}, crop_fraction {pre['crop_fraction']}, detect {pre['detect']}, "
+        f"align {pre['align']}",
+        f"  lime: {lime['num_samples']} samples, {lime['segmentation']} {lime['n_segments']} segments "
+        f"(compactness {lime['compactness']}), kernel width {lime['kernel_width']}, keep {lime['keep']}, "
+        f"sampling {lime['sampling']}, reference {lime['reference']}",
+        f"  seed: {settings['seed']}",
+    ]
+    return "\n".join(lines)

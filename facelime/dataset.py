@@ -4,6 +4,8 @@ and the identity metadata CSV."""
 from __future__ import annotations
 
 import csv
+import io
+import logging
 import os
 import re
 from pathlib import Path
@@ -14,6 +16,10 @@ from .images import IMAGE_EXTENSIONS
 
 def _is_image(path: Path) -> bool:
     return path.is_file() and path.suffix.lower() in IMAGE_EXTENSIONS and not path.name.startswith(".")
+
+
+def _visible(path: Path) -> bool:
+    return not path.name.startswith((".", "_"))
 
 
 def list_images(root: str | os.PathLike, identity: str, view: str | None = None) -> list[str]:
@@ -30,22 +36,87 @@ def list_images(root: str | os.PathLike, identity: str, view: str | None = None)
     return sorted(str(p) for p in folder.iterdir() if _is_image(p))
 
 
-def list_identities(root: str | os.PathLike, view: str | None = None) -> list[str]:
-    """Identity folders under root that hold at least one image, sorted."""
+def _ignored(identity: str, file, reason: str) -> dict:
+    return dict(identity=identity, file=os.fspath(file), stage="dataset", action="ignored", reason=reason)
+
+
+def scan_dataset(root: str | os.PathLike, view: str | None = None) -> tuple[list[str], list[dict]]:
+    """Identity folders under root that hold at least one image, and QC rows for what is left out.
+
+    The layout is `<root>/<identity>/<image>` (or `<root>/<identity>/<view>/<image>`).
+    Images elsewhere (directly under root, nested deeper, in an identity without the
+    view folder) and files that are not images are listed, never dropped silently.
+    A flat folder of images, with no identity folders at all, is a ConfigError.
+    """
     root = Path(root)
     if not root.is_dir():
         raise ConfigError(f"dataset.root: folder not found: {root}")
-    found = sorted(p.name for p in root.iterdir() if p.is_dir() and list_images(root, p.name, view))
+    layout = "<root>/<identity>/" + (f"{view}/" if view else "") + "<image>"
+    found, ignored = [], []
+    loose = sorted(p for p in root.iterdir() if _is_image(p))
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and _visible(p)):
+        name = folder.name
+        images_at = folder / view if view else folder
+        direct = list_images(root, name, view)
+        if direct:
+            found.append(name)
+        elif view and not images_at.is_dir():
+            ignored.append(_ignored(name, folder, f"no '{view}' folder (dataset.view): identity left out"))
+            continue
+        for entry in sorted(images_at.iterdir()) if images_at.is_dir() else []:
+            if not _visible(entry):
+                continue
+            if entry.is_dir():
+                nested = sum(1 for p in entry.rglob("*") if _is_image(p))
+                if nested:
+                    ignored.append(_ignored(name, entry, f"{nested} images nested deeper than {layout}: ignored "
+                                                          "(set dataset.view if this is a view folder)"))
+            elif not _is_image(entry):
+                ignored.append(_ignored(name, entry, f"not an image file type ({entry.suffix or 'no extension'}; "
+                                                     f"read: {' '.join(IMAGE_EXTENSIONS)})"))
+    if not found:
+        if loose:
+            raise ConfigError(f"dataset.root: {root} holds {len(loose)} images but no identity folders; the layout is "
+                              f"{layout}: put each person's images in a folder named after them")
+        raise ConfigError(f"dataset.root: no identity folder with images under {root} (the layout is {layout})")
+    ignored = [_ignored("", p, f"image directly under dataset.root, not in an identity folder ({layout}): ignored")
+               for p in loose] + ignored
     for name in found:
         if set(name) & set("{}") or name != name.strip():
             raise ConfigError(f"dataset.root: identity folder '{root / name}' has braces or edge spaces in its name, "
                               "which output paths cannot carry: rename it")
-    return found
+    return found, ignored
+
+
+def list_identities(root: str | os.PathLike, view: str | None = None) -> list[str]:
+    """Identity folders under root that hold at least one image, sorted."""
+    return scan_dataset(root, view)[0]
 
 
 def image_id(path: str | os.PathLike) -> str:
     """The name an image is known by in outputs: its file name without extension."""
     return Path(path).stem
+
+
+def image_ids(paths: list[str]) -> list[str]:
+    """Names of one identity's images: the stem, or the whole file name where two files share a
+    stem (`x.jpg`, `x.png`), so that no two images share a name in outputs."""
+    stems = [image_id(p).casefold() for p in paths]
+    return [Path(p).name if stems.count(stem) > 1 else image_id(p) for p, stem in zip(paths, stems)]
+
+
+def _read_text(path) -> str:
+    """UTF-8 (with or without BOM); other files are read as Latin-1 (it decodes any byte), with a warning."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        raise ConfigError(f"dataset.metadata: cannot read {path} ({err.strerror})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        logging.getLogger("facelime").warning(
+            "dataset.metadata: %s is not UTF-8 (byte %d); read as Latin-1: check its names", path, err.start)
+        return data.decode("latin-1")
 
 
 VGGFACE2_COLUMNS = ["Class_ID", "Name", "Sample_Num", "Flag", "Gender"]
@@ -66,28 +137,28 @@ def read_identity_metadata(path: str | os.PathLike, identity_column: str | None 
     The identity column is `identity_column`, else `identity`, else `Class_ID`,
     else the first column.
     """
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle, skipinitialspace=True)
-        try:
-            first = [_clean(h) for h in next(reader)]
-        except StopIteration:
-            raise ConfigError(f"dataset.metadata: {path} is empty") from None
-        if VGGFACE2_ID.match(first[0]) and len(first) == len(VGGFACE2_COLUMNS):
-            header, pending = list(VGGFACE2_COLUMNS), [first]  # headerless VGGFace2 file
-        else:
-            header, pending = first, []
-        if identity_column:
-            if identity_column not in header:
-                raise ConfigError(
-                    f"dataset.identity_column: column '{identity_column}' not in {path} (has {header})"
-                )
-            key = identity_column
-        else:
-            key = next((c for c in ("identity", "Class_ID") if c in header), header[0])
-        rows: dict[str, dict[str, str]] = {}
-        for values in [*pending, *reader]:
-            if not values or all(not v.strip() for v in values):
-                continue
-            row = {h: _clean(v) for h, v in zip(header, values)}
-            rows[row[key]] = row
+    text = _read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    try:
+        first = [_clean(h) for h in next(reader)]
+    except StopIteration:
+        raise ConfigError(f"dataset.metadata: {path} is empty") from None
+    if VGGFACE2_ID.match(first[0]) and len(first) == len(VGGFACE2_COLUMNS):
+        header, pending = list(VGGFACE2_COLUMNS), [first]  # headerless VGGFace2 file
+    else:
+        header, pending = first, []
+    if identity_column:
+        if identity_column not in header:
+            raise ConfigError(
+                f"dataset.identity_column: column '{identity_column}' not in {path} (has {header})"
+            )
+        key = identity_column
+    else:
+        key = next((c for c in ("identity", "Class_ID") if c in header), header[0])
+    rows: dict[str, dict[str, str]] = {}
+    for values in [*pending, *reader]:
+        if not values or all(not v.strip() for v in values):
+            continue
+        row = {h: _clean(v) for h, v in zip(header, values)}
+        rows[row[key]] = row
     return rows

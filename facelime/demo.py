@@ -15,6 +15,7 @@ from pathlib import Path
 import dlib
 import numpy as np
 
+from . import faces
 from .images import load_rgb, save_rgb
 
 LOOSE_CROP_SCALE = 1.6  # crop side / HOG box side: loose crops like VGGFace2's
@@ -32,18 +33,8 @@ def packaged_photos() -> list[tuple[str, str, str]]:
 
 
 def loose_crop(image: np.ndarray, box: tuple[int, int, int, int], scale: float = LOOSE_CROP_SCALE) -> np.ndarray:
-    """Square crop of side scale x box side around the box centre.
-
-    The square is shrunk and shifted to stay inside the photo (no invented pixels),
-    so a photo that is already a tight crop comes back whole.
-    """
-    left, top, right, bottom = box
-    height, width = image.shape[:2]
-    side = min(int(round(max(right - left, bottom - top) * scale)), height, width)
-    cx, cy = (left + right) / 2.0, (top + bottom) / 2.0
-    x0 = int(np.clip(round(cx - side / 2), 0, width - side))
-    y0 = int(np.clip(round(cy - side / 2), 0, height - side))
-    return image[y0 : y0 + side, x0 : x0 + side]
+    """The demo's loose square crop around a HOG box (facelime.faces.loose_crop)."""
+    return faces.loose_crop(image, box, scale)
 
 
 def detect_faces(image: np.ndarray) -> list[tuple[int, int, int, int]]:

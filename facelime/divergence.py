@@ -1,4 +1,4 @@
-"""Symmetric KL divergence between heatmaps (method.md §5) and its clustering."""
+"""Symmetric KL divergence between heatmaps (docs/method.md, Comparing heatmaps) and its clustering."""
 
 from __future__ import annotations
 

@@ -45,7 +45,10 @@ def draw_dendrogram(links: np.ndarray, names: list[str], path, title: str) -> No
 
 def draw_region_shares(rows: list[dict], path) -> None:
     frame = pd.DataFrame(rows)
-    frame = frame[frame["kind"] != "model_identity"]
+    frame = frame[frame["kind"] != "model_identity"].copy()
+    if "n" in frame:  # a group's size beside its name: a group of 2 is not a group of 200
+        grouped = frame["kind"].isin(["group", "group_model"])
+        frame.loc[grouped, "heatmap"] = frame.loc[grouped, "heatmap"] + " (n=" + frame.loc[grouped, "n"].astype(str) + ")"
     long = frame.melt(id_vars=["kind", "heatmap"], value_vars=list(REGIONS), var_name="region", value_name="share")
     fig, ax = plt.subplots(figsize=(max(6.0, 0.35 * len(frame) + 4), 4))
     sns.barplot(data=long, x="heatmap", y="share", hue="region", ax=ax)

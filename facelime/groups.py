@@ -27,14 +27,24 @@ def model_attribute_sets(models: dict) -> dict[str, dict[str, list[str]]]:
     return {a: dict(v) for a, v in sets.items() if len(v) >= 2}
 
 
+def _metadata_row(identity: str, action: str, reason: str) -> dict:
+    return dict(identity=identity, file="", stage="metadata", action=action, reason=reason)
+
+
 def identity_groups(metadata: dict[str, dict[str, str]], identities: list[str],
-                    columns: list[str] | None = None, max_values: int = 12) -> dict[str, dict[str, list[str]]]:
+                    columns: list[str] | None = None, max_values: int = 12, min_size: int = 1,
+                    qc: list[dict] | None = None) -> dict[str, dict[str, list[str]]]:
     """{column: {value slug: [identities]}} over the dataset's identities.
 
     Without explicit columns, every column whose values repeat (2..max_values
     distinct values among these identities) is a grouping, so names and counts are not.
+    Identities without a metadata row or with an empty value, and groups with fewer
+    than min_size identities, are in no group: each gets a row in `qc`.
     """
+    qc = [] if qc is None else qc
     present = [i for i in identities if i in metadata]
+    qc += [_metadata_row(i, "no metadata", "identity has no row in the metadata CSV: in no group heatmap")
+           for i in identities if i not in metadata]
     if not present:
         return {}
     header = list(next(iter(metadata.values())).keys())
@@ -43,7 +53,7 @@ def identity_groups(metadata: dict[str, dict[str, str]], identities: list[str],
         for column in header:
             if column.lower() in ID_LIKE:
                 continue
-            values = {metadata[i].get(column, "") for i in present}
+            values = {metadata[i].get(column, "") for i in present} - {""}
             if 2 <= len(values) <= min(max_values, len(present) - 1 if len(present) > 2 else 2):
                 columns.append(column)
     groups: dict[str, dict[str, list[str]]] = {}
@@ -53,5 +63,13 @@ def identity_groups(metadata: dict[str, dict[str, str]], identities: list[str],
             value = metadata[identity].get(column, "")
             if value != "":
                 by_value[slug(value)].append(identity)
+            else:
+                qc.append(_metadata_row(identity, "no value", f"empty '{column}' value: in no '{column}' group"))
+        for value, members in sorted(by_value.items()):
+            if len(members) < min_size:
+                qc.append(_metadata_row(",".join(members), "group left out",
+                                        f"group {column}={value} has {len(members)} identities, fewer than "
+                                        f"compare.min_group_size ({min_size})"))
+                del by_value[value]
         groups[slug(column)] = dict(by_value)
     return groups

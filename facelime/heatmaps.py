@@ -1,7 +1,10 @@
-"""Heatmaps (method.md §4): means of aligned score maps, min-max stretched to [0, 1].
+"""Heatmaps (docs/method.md, heatmaps): means of aligned score maps, min-max stretched to [0, 1].
 
-Aggregates average the *unstretched* means of their members (each identity, or
-each model, weighs the same); the stretch is applied last, for display and KL.
+Aggregates average the *unstretched* means of their members (each identity weighs
+the same); the stretch is applied last, for display and KL. Aggregates over models
+first scale each model to unit mass: LIME's coefficients differ in scale from one
+network to another (MobileFaceNet's are ~4x dlib's), and a plain mean would show
+the loudest model, not all of them.
 """
 
 from __future__ import annotations
@@ -35,6 +38,21 @@ def mean_of(maps) -> np.ndarray:
     if count == 0:
         raise ValueError("a heatmap needs at least one map")
     return (total / count).astype(np.float32)
+
+
+def mass(values: np.ndarray) -> float:
+    """A map's total positive mass (what region shares divide)."""
+    return float(np.clip(np.asarray(values, dtype=np.float64), 0, None).sum())
+
+
+def models_equal_mean(maps, scales) -> np.ndarray:
+    """Mean over models of each map divided by its model's mass, so every model weighs the same.
+
+    scales: per map, the mass that stands for its model's scale (its model heatmap's,
+    or its own); a model with no mass contributes zeros.
+    """
+    return mean_of(np.asarray(m, np.float64) / s if s > 0 else np.zeros_like(m, np.float64)
+                   for m, s in zip(maps, scales))
 
 
 def jet(heatmap: np.ndarray) -> np.ndarray:

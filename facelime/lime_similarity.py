@@ -1,4 +1,4 @@
-"""LIME on cosine similarity (method.md §2).
+"""LIME on cosine similarity (docs/method.md, LIME on similarity).
 
 A face-recognition network has no classes; the explained quantity is
 s(z) = (cos(e0, f(x_z)) + 1) / 2, the similarity of a perturbed face to the

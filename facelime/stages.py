@@ -12,8 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .dataset import image_id
+from .dataset import image_ids
 from .errors import BadImageError
+from .faces import FaceFinder, arcface_crop, loose_crop
 from .images import load_rgb
 from .lime_similarity import explain_similarity
 from .models import build_embedder
@@ -28,42 +29,79 @@ from .storage import load_arrays, save_arrays, write_tsv
 QC_FIELDS = ("identity", "file", "stage", "action", "reason")
 
 
+class FaceCropper:
+    """The face crop of one image file: the study's centre crop, or a crop around the detected face.
+
+    preprocess.detect none (the study) takes the image as a face crop; hog or yunet find
+    the largest face on a photo first, and preprocess.align norm_crop aligns it onto
+    ArcFace's 5-point template (docs/method.md, preprocessing).
+    """
+
+    def __init__(self, preprocess: dict):
+        self.preprocess = preprocess
+        self.detect = preprocess.get("detect", "none")
+        self.finder = FaceFinder(self.detect, preprocess.get("yunet_model")) if self.detect != "none" else None
+
+    def __call__(self, path: str, notes: list[str] | None = None) -> np.ndarray:
+        """uint8 RGB size x size x 3; BadImageError names the file when it cannot be used."""
+        notes = [] if notes is None else notes
+        pre = self.preprocess
+        image = load_rgb(path, notes)
+        h, w = image.shape[:2]
+        if min(h, w) < pre["min_side"]:
+            raise BadImageError(path, f"image too small ({w}x{h} px; preprocess.min_side is {pre['min_side']})")
+        if self.finder is None:
+            return centre_crop(image, pre["size"], pre["crop_fraction"])
+        found = self.finder(image)
+        if not found:
+            raise BadImageError(path, f"no face found (preprocess.detect: {self.detect})")
+        if len(found) > 1:
+            notes.append(f"{len(found)} faces found ({self.detect}): the largest was used")
+        face = found[0]
+        if pre.get("align") == "norm_crop":
+            return arcface_crop(image, face.points5, pre["size"])
+        return centre_crop(loose_crop(image, face.box, pre["face_scale"]), pre["size"])
+
+
 def load_crop(path: str, preprocess: dict) -> np.ndarray:
-    """The study's centre crop of one image; BadImageError names the file when it cannot be used."""
-    image = load_rgb(path)
-    h, w = image.shape[:2]
-    if min(h, w) < preprocess["min_side"]:
-        raise BadImageError(path, f"image too small ({w}x{h} px; preprocess.min_side is {preprocess['min_side']})")
-    return centre_crop(image, preprocess["size"], preprocess["crop_fraction"])
+    """The face crop of one image (see FaceCropper)."""
+    return FaceCropper(preprocess)(path)
+
+
+def _qc_row(identity: str, path, action: str, reason: str) -> dict:
+    return dict(identity=identity, file=os.fspath(path), stage="crop_and_segment", action=action, reason=reason)
 
 
 def crop_and_segment(image_paths: list[str], out_path: str, preprocess: dict, lime: dict, seed: int,
                      identity: str, on_bad_image: str = "skip", qc_path: str | None = None) -> dict:
-    """Centre crops (uint8 N x S x S x 3) and their superpixels (int32 N x S x S) for one identity.
+    """Face crops (uint8 N x S x S x 3) and their superpixels (int32 N x S x S) for one identity.
 
-    A bad image (unreadable, corrupt, too small) stops the job with a one-line error
-    when on_bad_image is 'fail'; with 'skip' it is left out and listed in qc_path.
+    A bad image (unreadable, corrupt, too small, no face where one is searched) stops
+    the job with a one-line error when on_bad_image is 'fail'; with 'skip' it is left
+    out and listed in qc_path, beside notes on the images used (EXIF rotation, first
+    frame of an animation, several faces found).
     """
     size = preprocess["size"]
-    faces, segments, names, sources, skipped = [], [], [], [], []
-    for path in image_paths:
+    cropper = FaceCropper(preprocess)
+    faces, segments, names, sources, qc_rows = [], [], [], [], []
+    for path, name in zip(image_paths, image_ids(image_paths)):
+        notes: list[str] = []
         try:
-            face = load_crop(path, preprocess)
+            face = cropper(path, notes)
         except BadImageError as err:
             if on_bad_image == "fail":
                 raise
             logging.warning("skipped %s", err)
-            skipped.append(dict(identity=identity, file=os.fspath(path), stage="crop_and_segment",
-                                action="skipped", reason=err.reason))
+            qc_rows.append(_qc_row(identity, path, "skipped", err.reason))
             continue
-        name = image_id(path)
+        qc_rows += [_qc_row(identity, path, "used", note) for note in notes]
         faces.append(face)
         segments.append(superpixels(face, lime["segmentation"], lime["n_segments"], lime["compactness"],
                                     seed=job_seed(seed, "segments", identity, name) % (2**31)))
         names.append(name)
         sources.append(os.fspath(path))
     if not faces:
-        skipped.append(dict(identity=identity, file="", stage="crop_and_segment", action="identity left out",
+        qc_rows.append(dict(identity=identity, file="", stage="crop_and_segment", action="identity left out",
                             reason=f"no usable image among {len(image_paths)}"))
     arrays = dict(
         faces=np.array(faces, dtype=np.uint8).reshape(-1, size, size, 3),
@@ -73,7 +111,7 @@ def crop_and_segment(image_paths: list[str], out_path: str, preprocess: dict, li
     )
     save_arrays(out_path, **arrays)
     if qc_path:
-        write_tsv(qc_path, skipped, QC_FIELDS)
+        write_tsv(qc_path, qc_rows, QC_FIELDS)
     return arrays
 
 
@@ -105,6 +143,7 @@ def explain_identity(faces_path: str, out_path: str, sheets_dir: str | None, mod
         r2=np.zeros(n, np.float32),
         sample_scores=np.zeros((n, lime["num_samples"]), np.float32),
         face_detected=np.ones(n, bool),
+        face_detection=np.bool_(bool(embedder and embedder.detects_faces)),
         images=crops["images"],
         seeds=np.zeros(n, np.uint32),
         references=np.asarray(references, np.float32),

@@ -44,6 +44,12 @@ def load_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
         return {key: data[key] for key in data.files}
 
 
+def load_some(path: str | os.PathLike, *keys: str) -> dict[str, np.ndarray]:
+    """Only the named arrays of an .npz (those it has): big score maps stay on disk."""
+    with np.load(path, allow_pickle=False) as data:
+        return {key: data[key] for key in keys if key in data.files}
+
+
 def write_tsv(path: str | os.PathLike, rows: list[dict], fields) -> None:
     """A TSV with fixed columns (header only when there are no rows), floats to 6 significant digits, atomically."""
     tmp = atomic_path(path, ".tsv")

@@ -1,4 +1,4 @@
-# method.md §3.2-3.3: the canonical face and the piecewise-affine warp onto it.
+# docs/method.md, Normalisation onto a canonical face: the canonical face and the piecewise-affine warp onto it.
 # One align job per identity warps its crops and all models' maps with the same maps.
 
 

@@ -1,4 +1,4 @@
-# Classifier mode (method.md §7, config classify.* and identity_classifier.*, off by default):
+# Classifier mode (docs/method.md, Classifier mode, config classify.* and identity_classifier.*, off by default):
 # LIME on one class probability, green/red overlays, case selection, identity classification.
 CLASSIFY = config["classify"]
 CLASSIFIERS = sorted(CLASSIFY["models"]) if CLASSIFY["enabled"] else []

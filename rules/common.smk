@@ -4,7 +4,6 @@ import os
 import re
 import sys
 
-from snakemake.utils import validate
 
 # The science lives in the facelime package of this repository; make it importable
 # for the scripts whatever environment (venv, conda) runs them.
@@ -13,16 +12,19 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (workflow.basedir, os.environ.get("PYTHONPATH")) if p
 )
 
-from facelime.config import SCHEMA_PATH, complete_config  # noqa: E402
-from facelime.dataset import list_identities, list_images  # noqa: E402
+from facelime.config import effective_settings, settings_banner, validate_config  # noqa: E402
+from facelime.dataset import list_images, scan_dataset  # noqa: E402
 from facelime.errors import ConfigError  # noqa: E402
 from facelime.validity.randomise import randomised_models  # noqa: E402
 
-validate(config, schema=SCHEMA_PATH)
+# One validator for the workflow and the CLI: study defaults from the schema for every
+# key left out, --config strings typed, the first problem in one line naming the key.
 try:
-    complete_config(config)
+    validate_config(config)
 except ConfigError as err:
     raise WorkflowError(str(err)) from None
+
+SETTINGS = effective_settings(config, workflow.overwrite_configfiles or workflow.configfiles)
 
 DATASET = config["dataset"]
 MODELS = sorted(config["models"])
@@ -52,9 +54,24 @@ def identities():
 
 
 @functools.cache
+def _scan():
+    try:
+        return scan_dataset(DATASET_ROOT, DATASET["view"])
+    except ConfigError as err:
+        raise WorkflowError(str(err)) from None
+
+
+def dataset_qc_rows():
+    """QC rows for files the layout leaves out, and for metadata gaps and small groups."""
+    identities()
+    groups()
+    return _scan()[1] + GROUP_QC
+
+
+@functools.cache
 def _identities():
     # cached: input functions ask for the list thousands of times in a study-sized DAG
-    found = list_identities(DATASET_ROOT, DATASET["view"])
+    found = _scan()[0]
     wanted = DATASET["identities"]
     if wanted:
         missing = sorted(set(wanted) - set(found))
@@ -64,11 +81,8 @@ def _identities():
     return found
 
 
-if not DATASET["demo"]:  # list the dataset once now, so that a bad folder name stops here in one line
-    try:
-        _identities()
-    except ConfigError as err:
-        raise WorkflowError(str(err)) from None
+if not DATASET["demo"]:  # list the dataset once now, so that a bad layout stops here in one line
+    _identities()
 
 
 def identity_images(wildcards):
@@ -104,10 +118,10 @@ def explain_targets():
 
 def all_targets(wildcards):
     return (explain_targets() + analysis_targets() + validity_targets() + classifier_targets()
-            + ["results/qc/skipped.tsv"])
+            + ["results/qc/qc.tsv"])
 
 
-# --- groupings for heatmaps (method.md §4) ------------------------------------
+# --- groupings for heatmaps (docs/method.md, Heatmaps) ------------------------------------
 from facelime.dataset import read_identity_metadata  # noqa: E402
 from facelime.groups import identity_groups, model_attribute_sets  # noqa: E402
 from facelime.heatmaps import heatmap_outputs  # noqa: E402
@@ -125,22 +139,34 @@ def groups():
     return _groups()
 
 
+GROUP_QC = []  # metadata rows for the QC table, filled once by _groups()
+
+
 @functools.cache
 def _groups():
     path = metadata_path()
     if not path:
         return {}
     ids = identities()  # after the demo checkpoint, the CSV exists
-    rows = read_identity_metadata(path, DATASET["identity_column"])
-    return identity_groups(rows, ids, DATASET["group_columns"], config["compare"]["max_group_values"])
+    try:
+        rows = read_identity_metadata(path, DATASET["identity_column"])
+    except ConfigError as err:
+        raise WorkflowError(str(err)) from None
+    found = identity_groups(rows, ids, DATASET["group_columns"], config["compare"]["max_group_values"],
+                            config["compare"]["min_group_size"], GROUP_QC)
+    if GROUP_QC:
+        print(f"facelime: {len(GROUP_QC)} metadata notes (identities without a row or value, small groups "
+              "left out); they are listed in results/qc/qc.tsv", file=sys.stderr)
+    return found
 
 
 def group_members(wildcards):
     return groups()[wildcards.column][wildcards.value]
 
 
-def heatmap_npz(kind, **names):
-    return HEATMAP[kind].format(**names) + ".npz"
+def group_label(column, value):
+    """A group's name with its size, as tables and figures show it."""
+    return f"{value} (n={len(groups()[column][value])})"
 
 
 HEATMAP = {
@@ -169,11 +195,11 @@ def comparison_sets():
         if len(values) < 2:
             continue
         sets[f"group_{column}"] = [
-            (v, HEATMAP["group_all"].format(column=column, value=v)) for v in sorted(values)
+            (group_label(column, v), HEATMAP["group_all"].format(column=column, value=v)) for v in sorted(values)
         ]
         for model in MODELS:
             sets[f"group_{column}__{model}"] = [
-                (v, HEATMAP["group_model"].format(column=column, value=v, model=model))
+                (group_label(column, v), HEATMAP["group_model"].format(column=column, value=v, model=model))
                 for v in sorted(values)
             ]
     return sets
@@ -239,6 +265,29 @@ def figure_panels(figure):
     values = groups()[name]
     panels = []
     for v in sorted(values):
-        panels.append((f"{name}={v} (all)", HEATMAP["group_all"].format(column=name, value=v)))
-        panels += [(f"{name}={v} {m}", HEATMAP["group_model"].format(column=name, value=v, model=m)) for m in MODELS]
+        label = f"{name}={group_label(name, v)}"
+        panels.append((f"{label} (all)", HEATMAP["group_all"].format(column=name, value=v)))
+        panels += [(f"{label} {m}", HEATMAP["group_model"].format(column=name, value=v, model=m)) for m in MODELS]
     return panels
+
+
+# --- start and end of a run ----------------------------------------------------
+def announce_settings():
+    """Print what this run really uses and keep it beside the results."""
+    import json
+
+    import yaml
+
+    print(settings_banner(SETTINGS), file=sys.stderr)
+    os.makedirs("results", exist_ok=True)
+    with open("results/run_config.yaml", "w") as handle:
+        handle.write("# The effective configuration of the last run: study defaults filled in.\n")
+        plain = json.loads(json.dumps({"settings": SETTINGS, "config": config}))
+        yaml.safe_dump(plain, handle, sort_keys=False)
+
+
+def print_run_summary():
+    """The QC paragraph (identities, images, skipped, fallbacks, warnings) as the run's last words."""
+    if os.path.exists("results/qc/summary.txt"):
+        with open("results/qc/summary.txt") as handle:
+            print(handle.read().rstrip(), file=sys.stderr)

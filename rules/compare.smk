@@ -1,4 +1,4 @@
-# method.md §5: symmetric KL between heatmaps, clustered into dendrograms; region shares.
+# docs/method.md, Comparing heatmaps: symmetric KL between heatmaps, clustered into dendrograms; region shares.
 
 
 rule kl_matrix:

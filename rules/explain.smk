@@ -1,4 +1,4 @@
-# method.md §2: LIME on cosine similarity, one job per (model, identity).
+# docs/method.md, LIME on similarity: LIME on cosine similarity, one job per (model, identity).
 
 
 rule explain:

@@ -1,5 +1,6 @@
-# method.md §4: heatmaps per model, identity, model attribute, metadata group and over all models.
-# Each is the mean of its members' unstretched means, min-max stretched at the end.
+# docs/method.md, heatmaps: per model, identity, model attribute, metadata group and over all models.
+# Each is the mean of its members' unstretched means, min-max stretched at the end; over
+# models, each model is first scaled to unit mass (model_scales), so all weigh the same.
 
 
 rule heatmap_model:
@@ -22,6 +23,7 @@ rule heatmap_model:
 rule heatmap_attribute:
     input:
         members=lambda wildcards: expand(HEATMAP["model"] + ".npz", model=ATTRIBUTE_SETS[wildcards.attribute][wildcards.value]),
+        model_scales=lambda wildcards: expand(HEATMAP["model"] + ".npz", model=ATTRIBUTE_SETS[wildcards.attribute][wildcards.value]),
         face="results/canonical/mean_face.npz",
     output:
         heatmap_outputs(HEATMAP["attribute"]),
@@ -56,6 +58,7 @@ rule heatmap_group_model:
 rule heatmap_group_all_models:
     input:
         members=expand(HEATMAP["group_model"] + ".npz", model=MODELS, allow_missing=True),
+        model_scales=expand(HEATMAP["model"] + ".npz", model=MODELS),
         face="results/canonical/mean_face.npz",
     output:
         heatmap_outputs(HEATMAP["group_all"]),
@@ -73,6 +76,7 @@ rule heatmap_group_all_models:
 rule heatmap_all_models:
     input:
         members=expand(HEATMAP["model"] + ".npz", model=MODELS),
+        model_scales=expand(HEATMAP["model"] + ".npz", model=MODELS),
         face="results/canonical/mean_face.npz",
     output:
         heatmap_outputs(HEATMAP["all_models"]),

@@ -1,4 +1,4 @@
-# method.md §3.1: dlib's 68 landmarks, once per identity (they do not depend on the model).
+# docs/method.md, Normalisation onto a canonical face: dlib's 68 landmarks, once per identity (they do not depend on the model).
 
 
 rule landmarks:

@@ -1,4 +1,4 @@
-# method.md §2.1 and §2.3: the 112 px centre crop and its SLIC superpixels, once per identity
+# docs/method.md, Preprocessing and LIME on similarity: the 112 px centre crop and its SLIC superpixels, once per identity
 # (they do not depend on the model).
 
 

@@ -134,7 +134,6 @@ rule sanity_check:
 rule region_stats:
     input:
         model_identity=lambda wildcards: expand(HEATMAP["model_identity"] + ".npz", model=MODELS, identity=identities()),
-        identity=lambda wildcards: expand(HEATMAP["identity"] + ".npz", identity=identities()),
         canonical="results/canonical/canonical_face.npz",
     output:
         ci=report("results/validity/region_share_ci.tsv", caption="../report/region_stats.rst", category="Validity", labels={"check": "region shares", "figure": "CIs"}),

@@ -6,7 +6,6 @@ with rule_logging(snakemake.log[0]):
     models = list(snakemake.params.models)
     per_model = list(snakemake.input.model_identity)  # model-major, as expanded in the rule
     scopes = {model: per_model[i * len(identities):(i + 1) * len(identities)] for i, model in enumerate(models)}
-    scopes["all_models"] = list(snakemake.input.identity)
     settings = snakemake.params.settings
     region_statistics(
         scopes,

@@ -14,6 +14,8 @@ from facelime.demo import build_demo_dataset
 from facelime.images import load_rgb, save_rgb
 from facelime.storage import load_arrays
 
+pytestmark = pytest.mark.workflow
+
 # region brightness -> the bright-region classifier's P(bright) = sigmoid(20 (mean/255 - 0.5))
 LABELLED = {  # (class folder, region value): expected case
     ("bright", 200): "confident_correct",

@@ -58,7 +58,7 @@ def test_cli_pair_mode_explains_the_match_with_another_image(tmp_path, face_crop
     assert pair.returncode == 0, pair.stderr
     own = subprocess.run(base, capture_output=True, text=True)
     assert own.returncode == 0, own.stderr
-    assert f"similarity to {tmp_path / 'other.png'} 0." in pair.stdout
+    assert f"similarity (cos+1)/2 to {tmp_path / 'other.png'}: 0." in pair.stdout
     pair_map = np.load(out / "face.pair-other.region.score_map.npy", allow_pickle=False)
     own_map = np.load(out / "face.region.score_map.npy", allow_pickle=False)
     assert pair_map.shape == own_map.shape and not np.allclose(pair_map, own_map)

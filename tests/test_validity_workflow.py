@@ -14,6 +14,8 @@ from facelime.canonical import REGIONS
 from facelime.demo import build_demo_dataset
 from facelime.storage import load_arrays
 
+pytestmark = pytest.mark.workflow
+
 IDENTITIES = ["astronaut", "t1_face1", "t1_face2", "tom_hanks"]  # two portraits, two group-photo faces
 
 

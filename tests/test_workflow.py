@@ -13,6 +13,8 @@ from workflow_helpers import assert_same_results, dry_run_job_list, dry_run_jobs
 from facelime.demo import build_demo_dataset
 from facelime.storage import load_arrays
 
+pytestmark = pytest.mark.workflow
+
 
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory):
@@ -24,6 +26,7 @@ def small_run(tmp_path_factory):
         "dataset": {"root": str(work / "data"), "metadata": str(work / "identities.csv"),
                     "identities": ["astronaut", "t1_face2", "tom_hanks"]},
         "lime": {"num_samples": 12},
+        "compare": {"min_group_size": 1},  # three identities: a group of one still makes a KL matrix here
         "models": {
             "dlib_resnet": {"backend": "dlib", "attributes": {"arch": "ResNet-29", "train_set": "dlib"}},
             "region": {"backend": "onnx", "path": str(region_model(work / "region.onnx")), "device": "cpu",

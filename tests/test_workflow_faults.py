@@ -18,6 +18,8 @@ from workflow_helpers import SNAKEMAKE, snakemake, write_config
 
 from facelime.storage import load_arrays
 
+pytestmark = pytest.mark.workflow
+
 ODD = "José Ñúñez O'Brien"  # spaces, non-ASCII letters and a quote in an identity name
 
 
@@ -57,7 +59,7 @@ def faulty_run(tmp_path_factory, face_crop):
 
 
 def test_skipped_images_and_left_out_identity_are_listed(faulty_run):
-    rows = list(csv.DictReader((faulty_run / "results" / "qc" / "skipped.tsv").open(), delimiter="\t"))
+    rows = list(csv.DictReader((faulty_run / "results" / "qc" / "qc.tsv").open(), delimiter="\t"))
     data = faulty_run / "data"
     got = {(r["identity"], Path(r["file"]).name if r["file"] else "", r["action"]) for r in rows if r["stage"] != "landmarks"}
     assert got == {(ODD, "zero bytes.jpg", "skipped"), ("broken", "cut.jpg", "skipped"),

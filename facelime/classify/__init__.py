@@ -1,4 +1,4 @@
-"""Classifier mode (method.md §7): LIME on one class probability instead of a similarity.
+"""Classifier mode (docs/method.md, Classifier mode): LIME on one class probability instead of a similarity.
 
 onnx_classifier: an ONNX image classifier (emotions, masks, ...) as a probability model.
 embedding_classifier: a logistic regression on face embeddings ("who is this").

@@ -1,4 +1,4 @@
-"""Metrics and case selection from a classifier's predictions (method.md §7)."""
+"""Metrics and case selection from a classifier's predictions (docs/method.md, Classifier mode)."""
 
 from __future__ import annotations
 

@@ -71,6 +71,7 @@ class FaceEmbedder(ABC):
     name: str = "model"
     embedding_size: int = 0
     batch_size: int = 32
+    detects_faces: bool = False  # True when prepare() looks for the face (info["face_detected"])
 
     @abstractmethod
     def prepare(self, face: np.ndarray, segments: np.ndarray | None = None) -> PreparedFace:

@@ -14,6 +14,7 @@ import dlib
 import numpy as np
 
 from ..errors import ModelLoadError
+from ..faces import HOG_UPSAMPLE, largest_hog_face
 from .base import FaceEmbedder, PreparedFace
 
 # dlib's input_rgb_image subtracts these channel means (then divides by 256):
@@ -44,9 +45,10 @@ def _require_file(path: str) -> str:
 
 class DlibEmbedder(FaceEmbedder):
     embedding_size = 128
+    detects_faces = True  # its chip needs a face box: misses are recorded per image
 
     def __init__(self, name: str = "dlib_resnet", path: str | None = None,
-                 landmarks5: str | None = None, upsample: int = 0, batch_size: int = 16):
+                 landmarks5: str | None = None, upsample: int = HOG_UPSAMPLE, batch_size: int = 16):
         files = packaged_model_paths()
         self.name = name
         self.batch_size = batch_size
@@ -61,10 +63,10 @@ class DlibEmbedder(FaceEmbedder):
         self.hide_rgb = np.round(DLIB_INPUT_MEAN_RGB).astype(np.uint8)
 
     def face_box(self, face: np.ndarray) -> tuple[dlib.rectangle, bool]:
-        """Largest HOG detection, else the whole crop (the study's fallback)."""
-        found = self._detector(face, self.upsample)
-        if len(found):
-            return max(found, key=lambda r: r.area()), True
+        """Largest HOG detection (as the landmark stage finds it), else the whole crop (the study's fallback)."""
+        box = largest_hog_face(self._detector, face, self.upsample)
+        if box is not None:
+            return box, True
         h, w = face.shape[:2]
         return dlib.rectangle(0, 0, w - 1, h - 1), False
 

@@ -73,12 +73,24 @@ def identity_masses(paths: list[str], regions: np.ndarray) -> np.ndarray:
     return np.array(rows).reshape(-1, len(REGIONS))
 
 
+def models_equal_masses(per_model: list[np.ndarray]) -> np.ndarray:
+    """identities x regions masses over all models, each model scaled to unit mass first.
+
+    A model's scale is the total mass of its model heatmap (the mean over its identities),
+    as the all-model heatmaps weigh it (facelime.heatmaps.models_equal_mean): then a
+    group's shares here are those of its all-model group heatmap.
+    """
+    scaled = [m / np.nanmean(m.sum(axis=1)) for m in per_model]
+    return np.mean(scaled, axis=0)
+
+
 def region_statistics(scopes: dict[str, list[str]], identities: list[str], groups: dict[str, dict[str, list[str]]],
                       canonical_path: str, ci_tsv: str, tests_tsv: str, forest_png: str, resamples: int,
                       permutations: int, confidence: float, seed: int) -> tuple[list[dict], list[dict]]:
     """Bootstrap CIs for every (scope, group, region) and BH-corrected permutation tests between groups.
 
-    scopes: {scope name (a model, or all_models): per-identity heatmap paths in `identities` order}.
+    scopes: {model: per-identity heatmap paths in `identities` order}; the scope all_models
+    is added when there are two or more models, each model weighing the same.
     groups: {column: {value: [identities]}} from the identity metadata.
     """
     from .plots import draw_region_forest
@@ -86,8 +98,10 @@ def region_statistics(scopes: dict[str, list[str]], identities: list[str], group
     regions = load_arrays(canonical_path)["regions"]
     tail = (1 - confidence) / 2
     ci_rows, test_rows = [], []
-    for scope, paths in scopes.items():
-        masses = identity_masses(paths, regions)
+    scope_masses = {scope: identity_masses(paths, regions) for scope, paths in scopes.items()}
+    if len(scopes) >= 2:
+        scope_masses["all_models"] = models_equal_masses(list(scope_masses.values()))
+    for scope, masses in scope_masses.items():
         index = {identity: i for i, identity in enumerate(identities) if np.all(np.isfinite(masses[i]))}
         members = {("all", "all"): list(index)}
         members.update({(column, value): [m for m in names if m in index]

@@ -146,7 +146,7 @@ import yaml
 from facelime.demo import build_demo_dataset
 work = Path(sys.argv[1])
 build_demo_dataset(work / "data", work / "identities.csv")
-config = {"seed": 5, "sheets": False, "lime": {"num_samples": 16},
+config = {"seed": 5, "sheets": False, "lime": {"num_samples": 16}, "compare": {"min_group_size": 1},
           "dataset": {"root": str(work / "data"), "metadata": str(work / "identities.csv"),
                       "identities": ["astronaut", "grace_hopper", "t1_face2", "tom_hanks"]},
           "models": {"dlib_resnet": {"backend": "dlib", "attributes": {"arch": "ResNet-29", "train_set": "dlib"}}}}
