@@ -10,7 +10,8 @@ DLIB ?= auto
 DLIB_VERSION := 20.0.1
 CORES ?= 2
 BIN := $(VENV)/bin
-SNAKEMAKE := $(BIN)/snakemake --workflow-profile workflow/profiles/default
+# a plain `snakemake` finds workflow/profiles/default through the top-level profiles link
+SNAKEMAKE := $(BIN)/snakemake
 
 .PHONY: setup demo report test lint clean lock bench
 
@@ -50,15 +51,16 @@ test: setup
 	$(BIN)/python -m pytest -q tests
 
 bench: setup
-	OPENBLAS_NUM_THREADS=$(CORES) $(BIN)/python -m facelime.bench.run --out results/benchmarks
+	OPENBLAS_NUM_THREADS=$(CORES) $(BIN)/python -m bench.run --out results/benchmarks
 
 lint: setup
 	$(SNAKEMAKE) --lint
+	$(BIN)/snakefmt --check Snakefile rules
 
 clean:
 	rm -rf results logs .snakemake
 
 lock:
 	rm -rf /tmp/facelime-lock && $(PYTHON) -m venv /tmp/facelime-lock
-	/tmp/facelime-lock/bin/pip install --quiet . pytest snakemake
+	/tmp/facelime-lock/bin/pip install --quiet . pytest snakemake snakefmt
 	/tmp/facelime-lock/bin/pip freeze --exclude facelime

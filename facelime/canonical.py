@@ -16,7 +16,6 @@ JAW = list(range(0, 17))
 BROWS = list(range(17, 27))
 NOSE = list(range(27, 36))
 EYES = list(range(36, 48))
-MOUTH = list(range(48, 68))
 REGIONS = ("eyes", "eyebrows", "nose", "mouth", "forehead", "cheeks_jaw", "background")
 
 

@@ -35,7 +35,7 @@ def _explain(args) -> int:
     segments = superpixels(face, lime["segmentation"], lime["n_segments"], lime["compactness"],
                            seed=job_seed(seed, "segments", "cli", name) % (2**31))
     embedder = build_embedder(args.model, config["models"][args.model], batch_size=lime["batch_size"])
-    reference, pair_note, stem = None, "", f"{name}.{args.model}"
+    reference, pair_note, stem, other = None, "", f"{name}.{args.model}", None
     if args.pair:  # pair mode: which superpixels of IMAGE make it match the other image
         other = crop(args.pair)
         own, reference = embedder.embed_faces([face, other]).astype(np.float64)
@@ -49,7 +49,9 @@ def _explain(args) -> int:
     np.save(out / f"{stem}.score_map.npy", explanation.score_map)
     save_rgb(out / f"{stem}.overlay.png", overlay(face, explanation.score_map))
     contact_sheet(out / f"{stem}.sheet.png", face, segments, explanation.score_map,
-                  f"{args.model} | {name}{' vs ' + Path(args.pair).stem if args.pair else ''} | R² {explanation.r2:.2f}")
+                  f"{args.model} | {name}{' vs ' + Path(args.pair).stem if args.pair else ''} | R² {explanation.r2:.2f}",
+                  other=other if args.pair else None, other_title=f"matched with {Path(args.pair).stem}" if args.pair
+                  else "")
     top = np.argsort(-explanation.coefficients)[:5]
     print(f"{image_path}: {args.model}, {lime['num_samples']} LIME samples, "
           f"{len(explanation.coefficients)} superpixels, surrogate R² {explanation.r2:.3f}, "

@@ -8,6 +8,8 @@ schema asks for, and reports the first problem in one line that names the key.
 from __future__ import annotations
 
 import copy
+import functools
+import textwrap
 from importlib import resources
 from pathlib import Path
 
@@ -19,9 +21,27 @@ from .errors import ConfigError
 SCHEMA_PATH = str(resources.files("facelime") / "schemas" / "config.schema.yaml")
 
 
+@functools.cache
 def load_schema() -> dict:
+    """The config schema (read-only: callers copy what they change)."""
     with open(SCHEMA_PATH) as handle:
         return yaml.safe_load(handle)
+
+
+def schema_defaults(*section: str) -> dict:
+    """The schema's defaults of one section; for a mapping of entries (models, classify.models), of one entry."""
+    node = load_schema()
+    for part in section:
+        node = node["properties"][part]
+    entry = node.get("additionalProperties")
+    if isinstance(entry, dict) and "properties" in entry:
+        node = entry
+    return {key: copy.deepcopy(sub["default"]) for key, sub in node.get("properties", {}).items() if "default" in sub}
+
+
+def with_defaults(values: dict, *section: str) -> dict:
+    """`values` over the schema's defaults of its section: the one place defaults live."""
+    return {**schema_defaults(*section), **values}
 
 
 def _set_defaults(validator_class):
@@ -99,7 +119,7 @@ def validate_config(config: dict) -> dict:
 
     The first problem raises ConfigError with a one-line message naming the key.
     """
-    schema = load_schema()
+    schema = copy.deepcopy(load_schema())
     coerce_strings(config, schema)
     validator = _set_defaults(jsonschema.Draft7Validator)(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
@@ -235,4 +255,4 @@ def settings_banner(settings: dict) -> str:
         f"sampling {lime['sampling']}, reference {lime['reference']}",
         f"  seed: {settings['seed']}",
     ]
-    return "\n".join(lines)
+    return "\n".join(textwrap.fill(line, 100, subsequent_indent="      ") for line in lines)

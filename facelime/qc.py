@@ -9,11 +9,13 @@ per stage and per model, metadata gaps and groups left out for their size.
 from __future__ import annotations
 
 import logging
+import textwrap
 from pathlib import Path
 
 from .stages import QC_FIELDS
 from .storage import load_some, read_tsv, write_tsv
 
+WIDTH = 100  # console lines
 COUNT_FIELDS = ("stage", "images", "fallbacks", "share")
 FALLBACK_REASON = "no face detected: the whole crop was taken as the face box (the study's fallback)"
 
@@ -52,8 +54,7 @@ def qc_report(image_tables: list[str], landmark_paths: list[str], mask_paths: di
     write_tsv(counts_tsv, counts, COUNT_FIELDS)
     summary = run_summary(rows, counts, len(landmark_paths), used, max_fallback_share)
     Path(summary_txt).write_text(summary + "\n")
-    for line in summary.splitlines()[1:]:
-        logging.warning(line)
+    logging.info(summary)
     return rows
 
 
@@ -79,4 +80,5 @@ def run_summary(rows: list[dict], counts: list[dict], identities: int, used: int
     if count("no metadata", "metadata") or count("no value", "metadata"):
         warnings.append(f"WARNING: {count('no metadata', 'metadata')} identities have no row in the metadata and "
                         f"{count('no value', 'metadata')} have an empty group value: they are in no group heatmap.")
-    return "\n".join([paragraph, *warnings])
+    # wrapped to fit a terminal: the summary is the last thing a run prints
+    return "\n".join(textwrap.fill(text, WIDTH, subsequent_indent="  ") for text in [paragraph, *warnings])

@@ -19,10 +19,12 @@ def overlay(image: np.ndarray, score_map: np.ndarray, alpha: float = 0.5) -> np.
     return np.clip(np.round(blended), 0, 255).astype(np.uint8)
 
 
-def contact_sheet(path, image: np.ndarray, segments: np.ndarray, score_map: np.ndarray, title: str) -> None:
-    """Write the four-panel PNG for one explained image."""
-    fig, axes = plt.subplots(1, 4, figsize=(10, 2.9), dpi=100)
-    panels = [
+def contact_sheet(path, image: np.ndarray, segments: np.ndarray, score_map: np.ndarray, title: str,
+                  other: np.ndarray | None = None, other_title: str = "compared with") -> None:
+    """Write the four-panel PNG for one explained image (five in pair mode: the other image first)."""
+    extra = [] if other is None else [(other, other_title)]
+    fig, axes = plt.subplots(1, 4 + len(extra), figsize=(2.5 * (4 + len(extra)), 2.9), dpi=100)
+    panels = extra + [
         (image, "image"),
         (mark_boundaries(image, segments, color=(1, 1, 0)), f"superpixels ({segments.max() + 1})"),
         (None, "score map"),

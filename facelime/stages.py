@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 
 import numpy as np
 
+from .config import with_defaults
 from .dataset import image_ids
 from .errors import BadImageError
 from .faces import FaceFinder, arcface_crop, loose_crop
@@ -38,9 +40,9 @@ class FaceCropper:
     """
 
     def __init__(self, preprocess: dict):
-        self.preprocess = preprocess
-        self.detect = preprocess.get("detect", "none")
-        self.finder = FaceFinder(self.detect, preprocess.get("yunet_model")) if self.detect != "none" else None
+        self.preprocess = preprocess = with_defaults(preprocess, "preprocess")
+        self.detect = preprocess["detect"]
+        self.finder = FaceFinder(self.detect, preprocess["yunet_model"]) if self.detect != "none" else None
 
     def __call__(self, path: str, notes: list[str] | None = None) -> np.ndarray:
         """uint8 RGB size x size x 3; BadImageError names the file when it cannot be used."""
@@ -58,7 +60,7 @@ class FaceCropper:
         if len(found) > 1:
             notes.append(f"{len(found)} faces found ({self.detect}): the largest was used")
         face = found[0]
-        if pre.get("align") == "norm_crop":
+        if pre["align"] == "norm_crop":
             return arcface_crop(image, face.points5, pre["size"])
         return centre_crop(loose_crop(image, face.box, pre["face_scale"]), pre["size"])
 
@@ -124,6 +126,13 @@ def identity_references(embedder, faces: np.ndarray, lime: dict, preprocess: dic
     return reference_embeddings(embedder.embed_faces(faces), mode, other)
 
 
+def log_progress(job: str, done: int, total: int, samples: int, last_s: float, elapsed_s: float) -> None:
+    """One line per image in the job's log: i/N, forward passes per second, time left."""
+    eta = elapsed_s / done * (total - done)
+    logging.info("%s: image %d/%d, %d samples in %.1f s (%.0f samples/s), ETA %.0f s",
+                 job, done, total, samples, last_s, samples / max(last_s, 1e-9), eta)
+
+
 def explain_identity(faces_path: str, out_path: str, sheets_dir: str | None, model_name: str, model_spec: dict,
                      lime: dict, seed: int, identity: str, threads: int = 1, preprocess: dict | None = None) -> dict:
     """LIME on similarity for every image of one identity with one model."""
@@ -151,8 +160,10 @@ def explain_identity(faces_path: str, out_path: str, sheets_dir: str | None, mod
     )
     if sheets_dir:
         Path(sheets_dir).mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
     for i, name in enumerate(crops["images"]):
         image_seed = job_seed(seed, model_name, identity, str(name))
+        tick = time.perf_counter()
         explanation = explain_similarity(
             crops["faces"][i], crops["segments"][i], embedder,
             num_samples=lime["num_samples"], kernel_width=lime["kernel_width"],
@@ -168,6 +179,8 @@ def explain_identity(faces_path: str, out_path: str, sheets_dir: str | None, mod
         result["sample_scores"][i] = explanation.scores
         result["face_detected"][i] = explanation.info.get("face_detected", True)
         result["seeds"][i] = image_seed
+        log_progress(f"{model_name} {identity}", i + 1, n, lime["num_samples"], time.perf_counter() - tick,
+                     time.perf_counter() - started)
         if sheets_dir:
             contact_sheet(Path(sheets_dir) / f"{name}.png", crops["faces"][i], crops["segments"][i],
                           explanation.score_map,

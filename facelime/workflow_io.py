@@ -10,6 +10,18 @@ from contextlib import contextmanager
 from .errors import FacelimeError
 
 
+def with_speed_settings(config: dict, model: str, model_params: dict, lime_params: dict | None = None):
+    """A rule's model entry and LIME settings with the speed-only batch sizes put back from the config.
+
+    Batch sizes change how fast a job runs, never its numbers, so they are not rule
+    params (a change would rerun every job); the scripts read them here.
+    """
+    entry = config["models"].get(model) or config["models"].get(model_params.get("randomised_from"), {})
+    spec = {**model_params, "batch_size": entry.get("batch_size")}
+    lime = None if lime_params is None else {**lime_params, "batch_size": config["lime"].get("batch_size")}
+    return spec, lime
+
+
 @contextmanager
 def rule_logging(log_path: str):
     """Send this job's stderr and warnings to its log; expected errors become one line."""

@@ -5,12 +5,12 @@
 rule canonical_face:
     output:
         "results/canonical/canonical_face.npz",
-    params:
-        canvas=config["canonical"],
     log:
         "logs/canonical_face.log",
     conda:
         "../envs/facelime.yaml"
+    params:
+        canvas=config["canonical"],
     script:
         "../scripts/canonical_face.py"
 
@@ -24,26 +24,37 @@ rule align_identity:
     output:
         faces="results/aligned_faces/{identity}.npz",
         aligned=expand("results/aligned/{model}/{{identity}}.npz", model=EXPLAINED),
-        heatmaps=[path for model in EXPLAINED
-                  for path in heatmap_outputs(HEATMAP["model_identity"].format(model=model, identity="{identity}"))],
+        heatmaps=[
+            path
+            for model in EXPLAINED
+            for path in heatmap_outputs(
+                HEATMAP["model_identity"].format(model=model, identity="{identity}")
+            )
+        ],
         identity=heatmap_outputs(HEATMAP["identity"]),
-    params:
-        models=EXPLAINED,
-        identity_models=MODELS,  # randomised copies (validity.sanity) stay out of the identity heatmap
-        heatmap_prefixes=lambda wildcards: [HEATMAP["model_identity"].format(model=m, identity=wildcards.identity)
-                                            for m in EXPLAINED],
-        identity_prefix=lambda wildcards: HEATMAP["identity"].format(identity=wildcards.identity),
     log:
         "logs/align_identity/{identity}.log",
     conda:
         "../envs/facelime.yaml"
+    params:
+        models=EXPLAINED,
+        identity_models=MODELS,  # randomised copies (validity.sanity) stay out of the identity heatmap
+        heatmap_prefixes=lambda wildcards: [
+            HEATMAP["model_identity"].format(model=m, identity=wildcards.identity)
+            for m in EXPLAINED
+        ],
+        identity_prefix=lambda wildcards: HEATMAP["identity"].format(
+            identity=wildcards.identity
+        ),
     script:
         "../scripts/align_identity.py"
 
 
 rule mean_face:
     input:
-        lambda wildcards: expand("results/aligned_faces/{identity}.npz", identity=identities()),
+        lambda wildcards: expand(
+            "results/aligned_faces/{identity}.npz", identity=identities()
+        ),
     output:
         "results/canonical/mean_face.npz",
     log:

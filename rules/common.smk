@@ -4,18 +4,23 @@ import os
 import re
 import sys
 
-
 # The science lives in the facelime package of this repository; make it importable
 # for the scripts whatever environment (venv, conda) runs them.
 sys.path.insert(0, workflow.basedir)
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    p for p in (workflow.basedir, os.environ.get("PYTHONPATH")) if p
+# (Set, not read: the jobs inherit it.)
+os.environ.update(
+    PYTHONPATH=os.pathsep.join(
+        p for p in (workflow.basedir, os.getenv("PYTHONPATH")) if p
+    )
 )
 
-from facelime.config import effective_settings, settings_banner, validate_config  # noqa: E402
-from facelime.dataset import list_images, scan_dataset  # noqa: E402
-from facelime.errors import ConfigError  # noqa: E402
-from facelime.validity.randomise import randomised_models  # noqa: E402
+from facelime.config import effective_settings, settings_banner, validate_config
+from facelime.dataset import list_images, read_identity_metadata, scan_dataset
+from facelime.errors import ConfigError
+from facelime.groups import identity_groups, model_attribute_sets
+from facelime.heatmaps import heatmap_outputs
+from facelime.validity.randomise import randomised_models
+from facelime.validity.stability import stability_identities
 
 # One validator for the workflow and the CLI: study defaults from the schema for every
 # key left out, --config strings typed, the first problem in one line naming the key.
@@ -24,12 +29,16 @@ try:
 except ConfigError as err:
     raise WorkflowError(str(err)) from None
 
-SETTINGS = effective_settings(config, workflow.overwrite_configfiles or workflow.configfiles)
+SETTINGS = effective_settings(
+    config, workflow.overwrite_configfiles or workflow.configfiles
+)
 
 DATASET = config["dataset"]
 MODELS = sorted(config["models"])
 # validity.sanity: a shuffled-weights copy of every onnx model, explained like the others
-RANDOMISED = randomised_models(config["models"], config["validity"]["sanity"]["enabled"])
+RANDOMISED = randomised_models(
+    config["models"], config["validity"]["sanity"]["enabled"]
+)
 EXPLAINED = MODELS + sorted(RANDOMISED)
 DEMO_ROOT = "results/demo/faces"
 DATASET_ROOT = DEMO_ROOT if DATASET["demo"] else DATASET["root"]
@@ -76,12 +85,16 @@ def _identities():
     if wanted:
         missing = sorted(set(wanted) - set(found))
         if missing:
-            raise WorkflowError(f"dataset.identities: no images for {missing} under {DATASET_ROOT}")
+            raise WorkflowError(
+                f"dataset.identities: no images for {missing} under {DATASET_ROOT}"
+            )
         found = [i for i in found if i in set(wanted)]
     return found
 
 
-if not DATASET["demo"]:  # list the dataset once now, so that a bad layout stops here in one line
+if not DATASET[
+    "demo"
+]:  # list the dataset once now, so that a bad layout stops here in one line
     _identities()
 
 
@@ -90,7 +103,11 @@ def identity_images(wildcards):
     if DATASET["demo"]:
         checkpoints.demo_dataset.get()
     images = _images(wildcards.identity)
-    return images[: DATASET["max_images_per_identity"]] if DATASET["max_images_per_identity"] else images
+    return (
+        images[: DATASET["max_images_per_identity"]]
+        if DATASET["max_images_per_identity"]
+        else images
+    )
 
 
 @functools.cache
@@ -101,6 +118,29 @@ def _images(identity):
 def model_spec(wildcards):
     """The config entry of a model (or of a randomised copy, validity.sanity)."""
     return config["models"].get(wildcards.model) or RANDOMISED[wildcards.model]
+
+
+# A job reruns when something it reads changes, and only then: settings that change
+# only speed (batch sizes) stay out of params, and scripts read them from the config
+# (facelime.workflow_io.with_speed_settings).
+def numbers_only(section):
+    return {key: value for key, value in section.items() if key != "batch_size"}
+
+
+LIME_PARAMS = numbers_only(config["lime"])
+SEGMENT_PARAMS = {
+    key: config["lime"][key] for key in ("segmentation", "n_segments", "compactness")
+}
+
+
+def model_params(wildcards):
+    """A model's entry without its speed-only keys."""
+    return numbers_only(model_spec(wildcards))
+
+
+def reference_crop_params():
+    """The crop settings, which the explain jobs read only for a reference image."""
+    return config["preprocess"] if config["lime"]["reference"] == "image" else None
 
 
 def model_file(wildcards):
@@ -117,14 +157,16 @@ def explain_targets():
 
 
 def all_targets(wildcards):
-    return (explain_targets() + analysis_targets() + validity_targets() + classifier_targets()
-            + ["results/qc/qc.tsv"])
+    return (
+        explain_targets()
+        + analysis_targets()
+        + validity_targets()
+        + classifier_targets()
+        + ["results/qc/qc.tsv"]
+    )
 
 
 # --- groupings for heatmaps (docs/method.md, Heatmaps) ------------------------------------
-from facelime.dataset import read_identity_metadata  # noqa: E402
-from facelime.groups import identity_groups, model_attribute_sets  # noqa: E402
-from facelime.heatmaps import heatmap_outputs  # noqa: E402
 
 ATTRIBUTE_SETS = model_attribute_sets(config["models"])
 
@@ -152,11 +194,20 @@ def _groups():
         rows = read_identity_metadata(path, DATASET["identity_column"])
     except ConfigError as err:
         raise WorkflowError(str(err)) from None
-    found = identity_groups(rows, ids, DATASET["group_columns"], config["compare"]["max_group_values"],
-                            config["compare"]["min_group_size"], GROUP_QC)
+    found = identity_groups(
+        rows,
+        ids,
+        DATASET["group_columns"],
+        config["compare"]["max_group_values"],
+        config["compare"]["min_group_size"],
+        GROUP_QC,
+    )
     if GROUP_QC:
-        print(f"facelime: {len(GROUP_QC)} metadata notes (identities without a row or value, small groups "
-              "left out); they are listed in results/qc/qc.tsv", file=sys.stderr)
+        print(
+            f"facelime: {len(GROUP_QC)} metadata notes (identities without a row or value, small groups "
+            "left out); they are listed in results/qc/qc.tsv",
+            file=sys.stderr,
+        )
     return found
 
 
@@ -180,95 +231,161 @@ HEATMAP = {
 }
 
 
+@functools.cache
+def heatmap_catalogue():
+    """Every heatmap the workflow makes, enumerated once: kind, label, prefix, and the
+    family (models, sanity, attribute_<a>, group_<c>), model and value it belongs to.
+    Targets, KL matrices, figure grids and region shares are all read off this list.
+    A metadata column with fewer than two groups left makes no group heatmaps."""
+    ids = identities()
+    entries = []
+
+    def add(kind, label, prefix, family=None, model=None, value=None):
+        entries.append(
+            dict(
+                kind=kind,
+                label=label,
+                prefix=prefix,
+                family=family,
+                model=model,
+                value=value,
+            )
+        )
+
+    for m in EXPLAINED:
+        for i in ids:
+            add(
+                "model_identity",
+                f"{m}/{i}",
+                HEATMAP["model_identity"].format(model=m, identity=i),
+            )
+    for m in EXPLAINED:
+        add(
+            "model",
+            m,
+            HEATMAP["model"].format(model=m),
+            "models" if m in MODELS else "sanity",
+            m,
+        )
+    for i in ids:
+        add("identity", i, HEATMAP["identity"].format(identity=i))
+    for attribute, values in ATTRIBUTE_SETS.items():
+        for v in sorted(values):
+            prefix = HEATMAP["attribute"].format(attribute=attribute, value=v)
+            add(
+                "attribute",
+                f"{attribute}={v}",
+                prefix,
+                f"attribute_{attribute}",
+                value=v,
+            )
+    for column, values in group_columns().items():
+        for v in sorted(values):
+            prefix = HEATMAP["group_all"].format(column=column, value=v)
+            add("group", f"{column}={v}", prefix, f"group_{column}", value=v)
+            for m in MODELS:
+                prefix = HEATMAP["group_model"].format(column=column, value=v, model=m)
+                add("group_model", f"{column}={v}|{m}", prefix, f"group_{column}", m, v)
+    add("all_models", "all_models", HEATMAP["all_models"], "models")
+    return entries
+
+
+def group_columns():
+    """Metadata columns with two or more groups: the groupings that are compared."""
+    return {column: values for column, values in groups().items() if len(values) >= 2}
+
+
+def family(name, *kinds):
+    return [
+        e for e in heatmap_catalogue() if e["family"] == name and e["kind"] in kinds
+    ]
+
+
 def comparison_sets():
     """{set name: [(label, heatmap prefix)]} for every KL matrix: models, attributes, groups."""
     sets = {}
     if len(MODELS) >= 2:
-        sets["models"] = [(m, HEATMAP["model"].format(model=m)) for m in MODELS]
+        sets["models"] = [(e["label"], e["prefix"]) for e in family("models", "model")]
     if RANDOMISED:
-        sets["sanity"] = [(m, HEATMAP["model"].format(model=m)) for m in EXPLAINED]
-    for attribute, values in ATTRIBUTE_SETS.items():
-        sets[f"attribute_{attribute}"] = [
-            (v, HEATMAP["attribute"].format(attribute=attribute, value=v)) for v in sorted(values)
+        sets["sanity"] = [
+            (e["label"], e["prefix"])
+            for e in heatmap_catalogue()
+            if e["kind"] == "model"
         ]
-    for column, values in groups().items():
-        if len(values) < 2:
-            continue
+    for attribute in ATTRIBUTE_SETS:
+        entries = family(f"attribute_{attribute}", "attribute")
+        sets[f"attribute_{attribute}"] = [(e["value"], e["prefix"]) for e in entries]
+    for column in group_columns():
+        entries = family(f"group_{column}", "group")
         sets[f"group_{column}"] = [
-            (group_label(column, v), HEATMAP["group_all"].format(column=column, value=v)) for v in sorted(values)
+            (group_label(column, e["value"]), e["prefix"]) for e in entries
         ]
         for model in MODELS:
+            entries = [
+                e
+                for e in family(f"group_{column}", "group_model")
+                if e["model"] == model
+            ]
             sets[f"group_{column}__{model}"] = [
-                (group_label(column, v), HEATMAP["group_model"].format(column=column, value=v, model=model))
-                for v in sorted(values)
+                (group_label(column, e["value"]), e["prefix"]) for e in entries
             ]
     return sets
 
 
 def comparison_inputs(wildcards):
-    return [prefix + ".npz" for _, prefix in comparison_sets()[wildcards.comparison]]
+    return [f"{prefix}.npz" for _, prefix in comparison_sets()[wildcards.comparison]]
 
 
-def all_heatmap_prefixes():
-    """(kind, label, prefix) of every heatmap the workflow makes."""
-    ids = identities()
-    found = [("model_identity", f"{m}/{i}", HEATMAP["model_identity"].format(model=m, identity=i))
-             for m in EXPLAINED for i in ids]
-    found += [("model", m, HEATMAP["model"].format(model=m)) for m in EXPLAINED]
-    found += [("identity", i, HEATMAP["identity"].format(identity=i)) for i in ids]
-    for attribute, values in ATTRIBUTE_SETS.items():
-        found += [("attribute", f"{attribute}={v}", HEATMAP["attribute"].format(attribute=attribute, value=v))
-                  for v in sorted(values)]
-    for column, values in groups().items():
-        for v in sorted(values):
-            found.append(("group", f"{column}={v}", HEATMAP["group_all"].format(column=column, value=v)))
-            found += [("group_model", f"{column}={v}|{m}",
-                       HEATMAP["group_model"].format(column=column, value=v, model=m)) for m in MODELS]
-    found.append(("all_models", "all_models", HEATMAP["all_models"]))
-    return found
-
-
-def analysis_targets():
-    targets = []
-    for _, _, prefix in all_heatmap_prefixes():
-        targets += heatmap_outputs(prefix)
-    for name in comparison_sets():
-        targets += expand("results/kl/{name}.{ext}", name=name, ext=["tsv", "clustermap.png", "dendrogram.png"])
-    targets += ["results/regions/region_shares.tsv", "results/regions/region_shares.png"]
-    targets += figure_targets()
-    return targets
+def figure_panels(figure):
+    """(title, heatmap prefix) of each panel of one figure grid."""
+    if figure == "models":
+        return [(e["label"], e["prefix"]) for e in family("models", "model")] + [
+            ("all models", HEATMAP["all_models"])
+        ]
+    if figure == "sanity":
+        return [
+            (e["label"], e["prefix"])
+            for e in heatmap_catalogue()
+            if e["kind"] == "model"
+        ]
+    if figure.startswith("attribute_"):
+        return [(e["label"], e["prefix"]) for e in family(figure, "attribute")]
+    column = figure[len("group_") :]
+    panels = []
+    for e in family(figure, "group", "group_model"):
+        label = f"{column}={group_label(column, e['value'])}"
+        panels.append((f"{label} {e['model'] or '(all)'}", e["prefix"]))
+    return panels
 
 
 def figure_targets():
-    figures = ["results/figures/models.png"]
-    figures += [f"results/figures/attribute_{a}.png" for a in ATTRIBUTE_SETS]
-    figures += [f"results/figures/group_{c}.png" for c, v in groups().items() if len(v) >= 2]
-    if RANDOMISED:
-        figures.append("results/figures/sanity.png")
-    return figures
+    figures = ["models"] + [f"attribute_{a}" for a in ATTRIBUTE_SETS]
+    figures += [f"group_{c}" for c in group_columns()] + (
+        ["sanity"] if RANDOMISED else []
+    )
+    return [f"results/figures/{name}.png" for name in figures]
 
 
 def figure_inputs(wildcards):
     """Overlay PNGs shown in one figure grid, with their titles as params."""
-    return [prefix + ".overlay.png" for _, prefix in figure_panels(wildcards.figure)]
+    return [f"{prefix}.overlay.png" for _, prefix in figure_panels(wildcards.figure)]
 
 
-def figure_panels(figure):
-    if figure == "models":
-        return [(m, HEATMAP["model"].format(model=m)) for m in MODELS] + [("all models", HEATMAP["all_models"])]
-    if figure == "sanity":
-        return [(m, HEATMAP["model"].format(model=m)) for m in EXPLAINED]
-    kind, _, name = figure.partition("_")
-    if kind == "attribute":
-        return [(f"{name}={v}", HEATMAP["attribute"].format(attribute=name, value=v))
-                for v in sorted(ATTRIBUTE_SETS[name])]
-    values = groups()[name]
-    panels = []
-    for v in sorted(values):
-        label = f"{name}={group_label(name, v)}"
-        panels.append((f"{label} (all)", HEATMAP["group_all"].format(column=name, value=v)))
-        panels += [(f"{label} {m}", HEATMAP["group_model"].format(column=name, value=v, model=m)) for m in MODELS]
-    return panels
+def analysis_targets():
+    targets = []
+    for entry in heatmap_catalogue():
+        targets += heatmap_outputs(entry["prefix"])
+    for name in comparison_sets():
+        targets += expand(
+            "results/kl/{name}.{ext}",
+            name=name,
+            ext=["tsv", "clustermap.png", "dendrogram.png"],
+        )
+    targets += [
+        "results/regions/region_shares.tsv",
+        "results/regions/region_shares.png",
+    ]
+    return targets + figure_targets()
 
 
 # --- start and end of a run ----------------------------------------------------
@@ -281,7 +398,9 @@ def announce_settings():
     print(settings_banner(SETTINGS), file=sys.stderr)
     os.makedirs("results", exist_ok=True)
     with open("results/run_config.yaml", "w") as handle:
-        handle.write("# The effective configuration of the last run: study defaults filled in.\n")
+        handle.write(
+            "# The effective configuration of the last run: study defaults filled in.\n"
+        )
         plain = json.loads(json.dumps({"settings": SETTINGS, "config": config}))
         yaml.safe_dump(plain, handle, sort_keys=False)
 
@@ -291,3 +410,119 @@ def print_run_summary():
     if os.path.exists("results/qc/summary.txt"):
         with open("results/qc/summary.txt") as handle:
             print(handle.read().rstrip(), file=sys.stderr)
+
+
+# --- validity checks (docs/validity.md) -----------------------------------------
+
+VALIDITY = config["validity"]
+
+
+def stability_models_identities():
+    chosen = stability_identities(
+        identities(), VALIDITY["stability"]["identities"], config["seed"]
+    )
+    return expand(
+        "results/validity/stability/{model}/{identity}.tsv",
+        model=EXPLAINED,
+        identity=chosen,
+    )
+
+
+def validity_targets():
+    targets = []
+    if VALIDITY["faithfulness"]["enabled"]:
+        targets += [
+            "results/validity/faithfulness.tsv",
+            "results/validity/faithfulness.png",
+        ]
+    if VALIDITY["stability"]["enabled"]:
+        targets += ["results/validity/stability.tsv", "results/validity/stability.png"]
+    if RANDOMISED:
+        targets += ["results/validity/sanity.tsv"]
+    if VALIDITY["region_stats"]["enabled"]:
+        targets += [
+            "results/validity/region_share_ci.tsv",
+            "results/validity/region_tests.tsv",
+            "results/validity/region_forest.png",
+        ]
+    return targets
+
+
+# --- classifier mode (docs/method.md, Classifier mode) --------------------------
+CLASSIFY = config["classify"]
+CLASSIFIERS = sorted(CLASSIFY["models"]) if CLASSIFY["enabled"] else []
+IDENTITY_CLASSIFIER = config["identity_classifier"]
+CASE_FIGURES = [
+    "borderline_correct",
+    "borderline_wrong",
+    "confident_correct",
+    "confident_wrong",
+    "confused_pair",
+]
+
+
+wildcard_constraints:
+    classifier="|".join(re.escape(c) for c in CLASSIFIERS) or "no-classifier",
+
+
+def classifier_targets():
+    targets = []
+    for name in CLASSIFIERS:
+        targets += expand(
+            "results/classify/{classifier}/{file}",
+            classifier=name,
+            file=[
+                "predictions.tsv",
+                "metrics.tsv",
+                "metrics.png",
+                "confusion.tsv",
+                "confusion.png",
+                "cases.tsv",
+                "explanations.npz",
+            ],
+        )
+        targets += expand(
+            "results/classify/{classifier}/cases/{case}.png",
+            classifier=name,
+            case=CASE_FIGURES,
+        )
+    if IDENTITY_CLASSIFIER["enabled"]:
+        targets += IDENTITY_OUTPUTS.values()
+    return targets
+
+
+def identity_classifier_model():
+    return IDENTITY_CLASSIFIER["model"] or MODELS[0]
+
+
+def identity_classifier_model_file():
+    path = config["models"][identity_classifier_model()]["path"]
+    return [path] if path else []
+
+
+def identity_classifier_identities():
+    """The identities with most images (capped as the dataset is), at least 3 each (one per split)."""
+    from facelime.classify.identity import top_identities
+
+    cap = DATASET["max_images_per_identity"]
+    counts = {i: min(len(_images(i)), cap or 10**9) for i in identities()}
+    chosen = top_identities(counts, IDENTITY_CLASSIFIER["identities"])
+    if len(chosen) < 2:
+        raise WorkflowError(
+            "identity_classifier: fewer than two identities with 3 or more images"
+        )
+    return chosen
+
+
+IDENTITY_OUTPUTS = {
+    name: f"results/identity_classifier/{name}"
+    for name in (
+        "metrics.tsv",
+        "metrics.png",
+        "confusion.tsv",
+        "confusion.png",
+        "predictions.tsv",
+        "classifier.npz",
+        "explanations.png",
+    )
+}

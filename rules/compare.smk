@@ -6,32 +6,54 @@ rule kl_matrix:
         comparison_inputs,
     output:
         tsv="results/kl/{comparison}.tsv",
-        clustermap=report("results/kl/{comparison}.clustermap.png", caption="../report/kl.rst", category="KL divergence", labels={"comparison": "{comparison}", "figure": "clustered heatmap"}),
-        dendrogram=report("results/kl/{comparison}.dendrogram.png", caption="../report/dendrogram.rst", category="Dendrograms", labels={"comparison": "{comparison}", "figure": "dendrogram"}),
-    params:
-        names=lambda wildcards: [label for label, _ in comparison_sets()[wildcards.comparison]],
-        linkage=config["compare"]["linkage"],
+        clustermap=report(
+            "results/kl/{comparison}.clustermap.png",
+            caption="../report/kl.rst",
+            category="KL divergence",
+            labels={"comparison": "{comparison}", "figure": "clustered heatmap"},
+        ),
+        dendrogram=report(
+            "results/kl/{comparison}.dendrogram.png",
+            caption="../report/dendrogram.rst",
+            category="Dendrograms",
+            labels={"comparison": "{comparison}", "figure": "dendrogram"},
+        ),
     log:
         "logs/kl/{comparison}.log",
     conda:
         "../envs/facelime.yaml"
+    params:
+        names=lambda wildcards: [
+            label for label, _ in comparison_sets()[wildcards.comparison]
+        ],
+        linkage=config["compare"]["linkage"],
     script:
         "../scripts/kl_matrix.py"
 
 
 rule region_shares:
     input:
-        heatmaps=lambda wildcards: [prefix + ".npz" for _, _, prefix in all_heatmap_prefixes()],
+        heatmaps=lambda wildcards: [f"{e['prefix']}.npz" for e in heatmap_catalogue()],
         canonical="results/canonical/canonical_face.npz",
     output:
-        tsv=report("results/regions/region_shares.tsv", caption="../report/region_shares.rst", category="Region shares", labels={"figure": "table"}),
-        png=report("results/regions/region_shares.png", caption="../report/region_shares.rst", category="Region shares", labels={"figure": "bar chart"}),
-    params:
-        kinds=lambda wildcards: [kind for kind, _, _ in all_heatmap_prefixes()],
-        names=lambda wildcards: [label for _, label, _ in all_heatmap_prefixes()],
+        tsv=report(
+            "results/regions/region_shares.tsv",
+            caption="../report/region_shares.rst",
+            category="Region shares",
+            labels={"figure": "table"},
+        ),
+        png=report(
+            "results/regions/region_shares.png",
+            caption="../report/region_shares.rst",
+            category="Region shares",
+            labels={"figure": "bar chart"},
+        ),
     log:
         "logs/region_shares.log",
     conda:
         "../envs/facelime.yaml"
+    params:
+        kinds=lambda wildcards: [e["kind"] for e in heatmap_catalogue()],
+        names=lambda wildcards: [e["label"] for e in heatmap_catalogue()],
     script:
         "../scripts/region_shares.py"

@@ -6,23 +6,26 @@ rule explain:
         faces="results/faces/{identity}.npz",
         model=model_file,
     output:
-        masks="results/masks/{model}/{identity}.npz",
         # contact sheets only when asked for: an output fewer per job keeps big DAGs fast
-        **({"sheets": directory("results/sheets/{model}/{identity}")} if config["sheets"] else {}),
-    params:
-        model=model_spec,
-        lime=config["lime"],
-        preprocess=config["preprocess"],
-        seed=config["seed"],
-        sheets=config["sheets"],
-    threads: 1
-    resources:
-        mem_mb=2000,
+        **(
+            {"sheets": directory("results/sheets/{model}/{identity}")}
+            if config["sheets"]
+            else {}
+        ),
+        masks="results/masks/{model}/{identity}.npz",
     log:
         "logs/explain/{model}/{identity}.log",
     benchmark:
         "logs/benchmarks/explain/{model}/{identity}.tsv"
     conda:
         "../envs/facelime.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        model=model_params,
+        lime=LIME_PARAMS,
+        preprocess=reference_crop_params(),
+        seed=config["seed"],
     script:
         "../scripts/explain.py"

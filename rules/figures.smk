@@ -5,12 +5,17 @@ rule figure_grid:
     input:
         figure_inputs,
     output:
-        report("results/figures/{figure}.png", caption="../report/figure_grid.rst", category="Heatmaps", labels={"figure": "{figure}"}),
-    params:
-        titles=lambda wildcards: [title for title, _ in figure_panels(wildcards.figure)],
+        report(
+            "results/figures/{figure}.png",
+            caption="../report/figure_grid.rst",
+            category="Heatmaps",
+            labels={"figure": "{figure}"},
+        ),
     log:
         "logs/figures/{figure}.log",
     conda:
         "../envs/facelime.yaml"
+    params:
+        titles=lambda wildcards: [title for title, _ in figure_panels(wildcards.figure)],
     script:
         "../scripts/figure_grid.py"

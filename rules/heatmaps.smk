@@ -5,70 +5,82 @@
 
 rule heatmap_model:
     input:
-        members=lambda wildcards: expand("results/aligned/{model}/{identity}.npz", model=wildcards.model, identity=identities()),
+        members=lambda wildcards: expand(
+            "results/aligned/{model}/{identity}.npz",
+            model=wildcards.model,
+            identity=identities(),
+        ),
         face="results/canonical/mean_face.npz",
     output:
         heatmap_outputs(HEATMAP["model"]),
-    params:
-        names=lambda wildcards: identities(),
-        prefix=HEATMAP["model"],
     log:
         "logs/heatmaps/model/{model}.log",
     conda:
         "../envs/facelime.yaml"
+    params:
+        names=lambda wildcards: identities(),
     script:
         "../scripts/aggregate_heatmap.py"
 
 
 rule heatmap_attribute:
     input:
-        members=lambda wildcards: expand(HEATMAP["model"] + ".npz", model=ATTRIBUTE_SETS[wildcards.attribute][wildcards.value]),
-        model_scales=lambda wildcards: expand(HEATMAP["model"] + ".npz", model=ATTRIBUTE_SETS[wildcards.attribute][wildcards.value]),
+        members=lambda wildcards: expand(
+            HEATMAP["model"] + ".npz",
+            model=ATTRIBUTE_SETS[wildcards.attribute][wildcards.value],
+        ),
+        model_scales=lambda wildcards: expand(
+            HEATMAP["model"] + ".npz",
+            model=ATTRIBUTE_SETS[wildcards.attribute][wildcards.value],
+        ),
         face="results/canonical/mean_face.npz",
     output:
         heatmap_outputs(HEATMAP["attribute"]),
-    params:
-        names=lambda wildcards: ATTRIBUTE_SETS[wildcards.attribute][wildcards.value],
-        prefix=HEATMAP["attribute"],
     log:
         "logs/heatmaps/attribute/{attribute}/{value}.log",
     conda:
         "../envs/facelime.yaml"
+    params:
+        names=lambda wildcards: ATTRIBUTE_SETS[wildcards.attribute][wildcards.value],
     script:
         "../scripts/aggregate_heatmap.py"
 
 
 rule heatmap_group_model:
     input:
-        members=lambda wildcards: expand("results/aligned/{model}/{identity}.npz", model=wildcards.model, identity=group_members(wildcards)),
+        members=lambda wildcards: expand(
+            "results/aligned/{model}/{identity}.npz",
+            model=wildcards.model,
+            identity=group_members(wildcards),
+        ),
         face="results/canonical/mean_face.npz",
     output:
         heatmap_outputs(HEATMAP["group_model"]),
-    params:
-        names=group_members,
-        prefix=HEATMAP["group_model"],
     log:
         "logs/heatmaps/group/{column}/{value}/{model}.log",
     conda:
         "../envs/facelime.yaml"
+    params:
+        names=group_members,
     script:
         "../scripts/aggregate_heatmap.py"
 
 
 rule heatmap_group_all_models:
     input:
-        members=expand(HEATMAP["group_model"] + ".npz", model=MODELS, allow_missing=True),
+        members=expand(
+            HEATMAP["group_model"] + ".npz", model=MODELS, allow_missing=True
+        ),
         model_scales=expand(HEATMAP["model"] + ".npz", model=MODELS),
         face="results/canonical/mean_face.npz",
     output:
         heatmap_outputs(HEATMAP["group_all"]),
-    params:
-        names=MODELS,
-        prefix=HEATMAP["group_all"],
     log:
         "logs/heatmaps/group/{column}/{value}/all_models.log",
     conda:
         "../envs/facelime.yaml"
+    params:
+        names=MODELS,
     script:
         "../scripts/aggregate_heatmap.py"
 
@@ -80,12 +92,11 @@ rule heatmap_all_models:
         face="results/canonical/mean_face.npz",
     output:
         heatmap_outputs(HEATMAP["all_models"]),
-    params:
-        names=MODELS,
-        prefix=HEATMAP["all_models"],
     log:
         "logs/heatmaps/all_models.log",
     conda:
         "../envs/facelime.yaml"
+    params:
+        names=MODELS,
     script:
         "../scripts/aggregate_heatmap.py"

@@ -8,8 +8,6 @@ rule landmarks:
         "results/landmarks/{identity}.npz",
     log:
         "logs/landmarks/{identity}.log",
-    group:
-        "identity_prep"
     conda:
         "../envs/facelime.yaml"
     script:

@@ -8,14 +8,14 @@ rule crop_and_segment:
     output:
         faces="results/faces/{identity}.npz",
         qc="results/qc/images/{identity}.tsv",
-    params:
-        preprocess=config["preprocess"],
-        on_bad_image=DATASET["on_bad_image"],
-        lime=config["lime"],
-        seed=config["seed"],
     log:
         "logs/crop_and_segment/{identity}.log",
     conda:
         "../envs/facelime.yaml"
+    params:
+        preprocess=config["preprocess"],
+        on_bad_image=DATASET["on_bad_image"],
+        lime=SEGMENT_PARAMS,
+        seed=config["seed"],
     script:
         "../scripts/crop_and_segment.py"

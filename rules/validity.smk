@@ -1,28 +1,6 @@
 # Optional checks of the explanations (config validity.*, all off by default):
 # faithfulness (deletion/insertion), stability over seeds, the model-randomisation
 # sanity check, and region shares with bootstrap CIs and permutation tests.
-from facelime.validity.stability import stability_identities  # noqa: E402
-
-VALIDITY = config["validity"]
-
-
-def stability_models_identities():
-    chosen = stability_identities(identities(), VALIDITY["stability"]["identities"], config["seed"])
-    return expand("results/validity/stability/{model}/{identity}.tsv", model=EXPLAINED, identity=chosen)
-
-
-def validity_targets():
-    targets = []
-    if VALIDITY["faithfulness"]["enabled"]:
-        targets += ["results/validity/faithfulness.tsv", "results/validity/faithfulness.png"]
-    if VALIDITY["stability"]["enabled"]:
-        targets += ["results/validity/stability.tsv", "results/validity/stability.png"]
-    if RANDOMISED:
-        targets += ["results/validity/sanity.tsv"]
-    if VALIDITY["region_stats"]["enabled"]:
-        targets += ["results/validity/region_share_ci.tsv", "results/validity/region_tests.tsv",
-                    "results/validity/region_forest.png"]
-    return targets
 
 
 rule randomise_model:
@@ -30,12 +8,12 @@ rule randomise_model:
         lambda wildcards: config["models"][wildcards.trained]["path"],
     output:
         "results/validity/randomised/{trained}.onnx",
-    params:
-        seed=config["seed"],
     log:
         "logs/validity/randomise/{trained}.log",
     conda:
         "../envs/facelime.yaml"
+    params:
+        seed=config["seed"],
     script:
         "../scripts/randomise_model.py"
 
@@ -48,34 +26,51 @@ rule faithfulness:
     output:
         tsv="results/validity/faithfulness/{model}/{identity}.tsv",
         curves="results/validity/faithfulness/{model}/{identity}.npz",
-    params:
-        model=model_spec,
-        random_orders=VALIDITY["faithfulness"]["random_orders"],
-        batch_size=config["lime"]["batch_size"],
-        seed=config["seed"],
     log:
         "logs/validity/faithfulness/{model}/{identity}.log",
     conda:
         "../envs/facelime.yaml"
+    params:
+        model=model_params,
+        random_orders=VALIDITY["faithfulness"]["random_orders"],
+        seed=config["seed"],
     script:
         "../scripts/faithfulness.py"
 
 
 rule faithfulness_summary:
     input:
-        tsv=lambda wildcards: expand("results/validity/faithfulness/{model}/{identity}.tsv", model=EXPLAINED, identity=identities()),
-        curves=lambda wildcards: expand("results/validity/faithfulness/{model}/{identity}.npz", model=EXPLAINED, identity=identities()),
+        tsv=lambda wildcards: expand(
+            "results/validity/faithfulness/{model}/{identity}.tsv",
+            model=EXPLAINED,
+            identity=identities(),
+        ),
+        curves=lambda wildcards: expand(
+            "results/validity/faithfulness/{model}/{identity}.npz",
+            model=EXPLAINED,
+            identity=identities(),
+        ),
     output:
-        tsv=report("results/validity/faithfulness.tsv", caption="../report/faithfulness.rst", category="Validity", labels={"check": "faithfulness", "figure": "table"}),
-        png=report("results/validity/faithfulness.png", caption="../report/faithfulness.rst", category="Validity", labels={"check": "faithfulness", "figure": "curves"}),
-    params:
-        models=EXPLAINED,
-        bootstrap=VALIDITY["faithfulness"]["bootstrap"],
-        seed=config["seed"],
+        tsv=report(
+            "results/validity/faithfulness.tsv",
+            caption="../report/faithfulness.rst",
+            category="Validity",
+            labels={"check": "faithfulness", "figure": "table"},
+        ),
+        png=report(
+            "results/validity/faithfulness.png",
+            caption="../report/faithfulness.rst",
+            category="Validity",
+            labels={"check": "faithfulness", "figure": "curves"},
+        ),
     log:
         "logs/validity/faithfulness_summary.log",
     conda:
         "../envs/facelime.yaml"
+    params:
+        models=EXPLAINED,
+        bootstrap=VALIDITY["faithfulness"]["bootstrap"],
+        seed=config["seed"],
     script:
         "../scripts/faithfulness_summary.py"
 
@@ -87,15 +82,15 @@ rule stability:
         model=model_file,
     output:
         "results/validity/stability/{model}/{identity}.tsv",
-    params:
-        model=model_spec,
-        lime=config["lime"],
-        settings=VALIDITY["stability"],
-        seed=config["seed"],
     log:
         "logs/validity/stability/{model}/{identity}.log",
     conda:
         "../envs/facelime.yaml"
+    params:
+        model=model_params,
+        lime=LIME_PARAMS,
+        settings=VALIDITY["stability"],
+        seed=config["seed"],
     script:
         "../scripts/stability.py"
 
@@ -104,8 +99,18 @@ rule stability_summary:
     input:
         lambda wildcards: stability_models_identities(),
     output:
-        tsv=report("results/validity/stability.tsv", caption="../report/stability.rst", category="Validity", labels={"check": "stability", "figure": "table"}),
-        png=report("results/validity/stability.png", caption="../report/stability.rst", category="Validity", labels={"check": "stability", "figure": "plot"}),
+        tsv=report(
+            "results/validity/stability.tsv",
+            caption="../report/stability.rst",
+            category="Validity",
+            labels={"check": "stability", "figure": "table"},
+        ),
+        png=report(
+            "results/validity/stability.png",
+            caption="../report/stability.rst",
+            category="Validity",
+            labels={"check": "stability", "figure": "plot"},
+        ),
     log:
         "logs/validity/stability_summary.log",
     conda:
@@ -119,35 +124,57 @@ rule sanity_check:
         trained=expand(HEATMAP["model"] + ".npz", model=MODELS),
         randomised=expand(HEATMAP["model"] + ".npz", model=sorted(RANDOMISED)),
     output:
-        report("results/validity/sanity.tsv", caption="../report/sanity.rst", category="Validity", labels={"check": "sanity", "figure": "table"}),
-    params:
-        trained=MODELS,
-        randomised_from=[RANDOMISED[m]["randomised_from"] for m in sorted(RANDOMISED)],
+        report(
+            "results/validity/sanity.tsv",
+            caption="../report/sanity.rst",
+            category="Validity",
+            labels={"check": "sanity", "figure": "table"},
+        ),
     log:
         "logs/validity/sanity_check.log",
     conda:
         "../envs/facelime.yaml"
+    params:
+        trained=MODELS,
+        randomised_from=[RANDOMISED[m]["randomised_from"] for m in sorted(RANDOMISED)],
     script:
         "../scripts/sanity_check.py"
 
 
 rule region_stats:
     input:
-        model_identity=lambda wildcards: expand(HEATMAP["model_identity"] + ".npz", model=MODELS, identity=identities()),
+        model_identity=lambda wildcards: expand(
+            HEATMAP["model_identity"] + ".npz", model=MODELS, identity=identities()
+        ),
         canonical="results/canonical/canonical_face.npz",
     output:
-        ci=report("results/validity/region_share_ci.tsv", caption="../report/region_stats.rst", category="Validity", labels={"check": "region shares", "figure": "CIs"}),
-        tests=report("results/validity/region_tests.tsv", caption="../report/region_stats.rst", category="Validity", labels={"check": "region shares", "figure": "tests"}),
-        forest=report("results/validity/region_forest.png", caption="../report/region_stats.rst", category="Validity", labels={"check": "region shares", "figure": "forest plot"}),
+        ci=report(
+            "results/validity/region_share_ci.tsv",
+            caption="../report/region_stats.rst",
+            category="Validity",
+            labels={"check": "region shares", "figure": "CIs"},
+        ),
+        tests=report(
+            "results/validity/region_tests.tsv",
+            caption="../report/region_stats.rst",
+            category="Validity",
+            labels={"check": "region shares", "figure": "tests"},
+        ),
+        forest=report(
+            "results/validity/region_forest.png",
+            caption="../report/region_stats.rst",
+            category="Validity",
+            labels={"check": "region shares", "figure": "forest plot"},
+        ),
+    log:
+        "logs/validity/region_stats.log",
+    conda:
+        "../envs/facelime.yaml"
     params:
         models=MODELS,
         identities=lambda wildcards: identities(),
         groups=lambda wildcards: groups(),
         settings=VALIDITY["region_stats"],
         seed=config["seed"],
-    log:
-        "logs/validity/region_stats.log",
-    conda:
-        "../envs/facelime.yaml"
     script:
         "../scripts/region_stats.py"

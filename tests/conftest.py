@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # the benchmark package (bench/) lives beside the product, not in it
+    sys.path.insert(0, str(REPO))
 SHARED = Path(os.environ.get("FACELIME_SHARED", REPO.parent / "shared"))
 MOBILEFACENET = SHARED / "models" / "mobilefacenet" / "MobileFaceNet.onnx"
 LFW158 = SHARED / "data" / "lfw158"
@@ -82,6 +85,23 @@ def grid_segments(size: int = 112, cells: int = 4) -> np.ndarray:
     step = size // cells
     rows, cols = np.mgrid[0:size, 0:size] // step
     return (np.minimum(rows, cells - 1) * cells + np.minimum(cols, cells - 1)).astype(np.int32)
+
+
+def additive_model(path: Path, cells: int = 4, size: int = 112) -> Path:
+    """An ONNX 'network' whose similarity is nearly additive over a cells x cells grid (on a white image).
+
+    Cell c adds sqrt(c + 1) along its own axis of the embedding; a large constant axis keeps the
+    norm near fixed, so cos(e0, e(z)) ~ const + sum of (c + 1) over shown cells: cell c's true
+    effect grows with c, and LIME's ranking of the cells has one right answer.
+    """
+    segments = grid_segments(size, cells).ravel()
+    n = cells * cells
+    weights = np.zeros((3 * size * size, n + 1), np.float32)
+    scale = np.sqrt(np.arange(1, n + 1)) / (3 * (size // cells) ** 2)  # white pixels are 1 after (x - 127.5) / 127.5
+    for channel in range(3):
+        weights[channel * size * size + np.arange(size * size), segments] = scale[segments]
+    bias = np.r_[np.zeros(n), 10 * np.sqrt(np.arange(1, n + 1).sum())]
+    return region_model(path, region=(slice(0, size), slice(0, size)), size=size, weights=weights, bias=bias)
 
 
 def pooled_model(path: Path, channels: int = 3, size: int = 112, scale: float = 1.0) -> Path:

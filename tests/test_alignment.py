@@ -40,7 +40,7 @@ def test_warp_with_canonical_landmarks_is_identity(canonical):
 def test_warp_matches_per_pixel_reference(canonical, face_crop):
     """Same values as the study's scheme (the benchmark's baseline): per pixel, find the
     triangle by a point-in-triangle test, apply its affine, interpolate bilinearly."""
-    from facelime.bench.pixel_warp import pixel_loop_warp
+    from bench.pixel_warp import pixel_loop_warp
 
     landmarks, _ = LandmarkDetector()(face_crop)
     score_map = np.random.default_rng(1).random((112, 112)).astype(np.float32)

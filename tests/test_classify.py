@@ -10,7 +10,7 @@ from facelime.classify.cases import classification_metrics, most_confused_pair, 
 from facelime.classify.embedding_classifier import EmbeddingClassifier
 from facelime.classify.identity import fit_identity_classifier, stratified_split, top_identities
 from facelime.classify.lime_class import explain_classes
-from facelime.classify.onnx_classifier import OnnxClassifier
+from facelime.classify.stages import build_classifier
 from facelime.classify.overlay import chosen_superpixels, signed_overlay
 from facelime.errors import ModelLoadError
 
@@ -27,7 +27,8 @@ def bright_face(face_crop):
 @pytest.fixture(scope="module")
 def classifier(tmp_path_factory):
     path = bright_region_classifier(tmp_path_factory.mktemp("clf") / "bright.onnx")
-    return OnnxClassifier("bright", str(path), ["dark", "bright"], mean=(0, 0, 0), std=(255, 255, 255))
+    return build_classifier("bright", {"path": str(path), "classes": ["dark", "bright"], "mean": [0, 0, 0],
+                                       "std": [255, 255, 255]})
 
 
 def test_region_is_green_for_class_1_and_red_for_class_0(classifier, bright_face):
@@ -61,9 +62,9 @@ def test_rest_is_greyed_out(classifier, bright_face):
 def test_classifier_checks_its_classes_and_file(tmp_path):
     path = bright_region_classifier(tmp_path / "bright.onnx")
     with pytest.raises(ModelLoadError, match=r"bright\.onnx: the model has 2 outputs but the config names 3 classes"):
-        OnnxClassifier("bright", str(path), ["a", "b", "c"])
+        build_classifier("bright", {"path": str(path), "classes": ["a", "b", "c"]})
     with pytest.raises(ModelLoadError, match=r"missing\.onnx: file not found"):
-        OnnxClassifier("x", str(tmp_path / "missing.onnx"), ["a", "b"])
+        build_classifier("x", {"path": str(tmp_path / "missing.onnx"), "classes": ["a", "b"]})
 
 
 def test_metrics_match_a_hand_computed_example():

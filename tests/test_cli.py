@@ -62,3 +62,17 @@ def test_cli_pair_mode_explains_the_match_with_another_image(tmp_path, face_crop
     pair_map = np.load(out / "face.pair-other.region.score_map.npy", allow_pickle=False)
     own_map = np.load(out / "face.region.score_map.npy", allow_pickle=False)
     assert pair_map.shape == own_map.shape and not np.allclose(pair_map, own_map)
+    from PIL import Image
+
+    # the pair sheet shows the other image as a fifth panel
+    assert Image.open(out / "face.pair-other.region.sheet.png").size[0] == 1250
+    assert Image.open(out / "face.region.sheet.png").size[0] == 1000
+    assert "60 LIME samples" in own.stdout and "region, " in own.stdout
+
+
+def test_cli_default_model_is_the_first_in_the_config(tmp_path, face_crop):
+    base = region_model_command(tmp_path, face_crop)
+    without = [arg for i, arg in enumerate(base) if arg != "--model" and (i == 0 or base[i - 1] != "--model")]
+    result = subprocess.run(without, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert ": region, 60 LIME samples" in result.stdout

@@ -66,6 +66,26 @@ def test_env_has_every_direct_dependency():
     assert wanted <= set(pins), wanted - set(pins)
 
 
+def test_env_pins_every_transitive_requirement():
+    """Nothing is left for conda's pip to choose: each pinned package's own requirements are pinned too."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    pins = env_pins(REPO / "envs" / "facelime.yaml")
+    unpinned = set()
+    for name in pins:
+        if name in ("python", "pip", "dlib"):
+            continue
+        for text in metadata.distribution(name).requires or []:
+            requirement = Requirement(text)
+            if requirement.marker and not requirement.marker.evaluate({"extra": ""}):
+                continue
+            if normalise(requirement.name) not in pins:
+                unpinned.add(f"{requirement.name} (needed by {name})")
+    assert not unpinned, sorted(unpinned)
+
+
 def test_every_python_rule_names_the_conda_env():
     for path in sorted((REPO / "rules").glob("*.smk")):
         rules = re.split(r"\n(?=(?:rule|checkpoint) )", path.read_text())

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from conftest import grid_segments, region_model
 
-from facelime.lime_similarity import draw_samples, explain_similarity
+from facelime.lime_core import draw_samples
+from facelime.lime_similarity import explain_similarity
 from facelime.models import build_embedder
 from facelime.segmentation import superpixels
 
@@ -78,8 +79,10 @@ def test_equals_lime_image_explainer(region_onnx, face_crop):
 def test_batch_size_does_not_change_numbers(region_onnx, face_crop):
     segments = superpixels(face_crop)
     model = onnx_embedder(region_onnx)
-    one = explain_similarity(face_crop, segments, model, num_samples=40, seed=2, batch_size=1)
-    many = explain_similarity(face_crop, segments, model, num_samples=40, seed=2, batch_size=64)
+    model.batch_size = 1
+    one = explain_similarity(face_crop, segments, model, num_samples=40, seed=2)
+    model.batch_size = 64
+    many = explain_similarity(face_crop, segments, model, num_samples=40, seed=2)
     np.testing.assert_allclose(one.scores, many.scores, atol=1e-6)
 
 
@@ -153,3 +156,23 @@ def test_other_designs_find_the_region_too(region_onnx, face_crop, design):
                                      sampling=design)
     assert np.argmax(explanation.coefficients) == 6
     assert np.max(np.abs(np.delete(explanation.coefficients, 6))) < 0.1 * explanation.coefficients[6]
+
+
+def test_similarity_and_class_probability_are_score_functions_over_one_core(region_onnx, face_crop, tmp_path):
+    """Both explainers run lime_core.lime: the same draws, perturbations and surrogate; only the score differs."""
+    from conftest import bright_region_classifier
+
+    from facelime.classify.lime_class import explain_classes
+    from facelime.classify.stages import build_classifier
+    from facelime.lime_core import PerturbableModel, draw_samples
+
+    embedder = onnx_embedder(region_onnx)
+    classifier = build_classifier("bright", {"path": str(bright_region_classifier(tmp_path / "c.onnx")),
+                                             "classes": ["dark", "bright"]})
+    assert isinstance(embedder, PerturbableModel) and isinstance(classifier, PerturbableModel)
+    segments = grid_segments()
+    similarity = explain_similarity(face_crop, segments, embedder, num_samples=50, seed=9)
+    np.testing.assert_array_equal(similarity.samples, draw_samples(np.random.RandomState(9), 50, 16))
+    classes = explain_classes(face_crop, segments, classifier, classes=[1], num_samples=50, seed=9)
+    # the classifier sees only the region of superpixel 6, as the embedder does: both rank it first
+    assert int(np.argmax(np.abs(similarity.coefficients))) == 6 == int(np.argmax(np.abs(classes.coefficients[0])))

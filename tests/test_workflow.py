@@ -62,6 +62,24 @@ def test_rerun_has_nothing_to_do(small_run):
     assert dry_run_jobs(small_run) == {}
 
 
+PREPARE = {"crop_and_segment", "landmarks", "canonical_face"}
+
+
+@pytest.mark.parametrize("change, reruns, keeps", [
+    ("lime={batch_size: 4}", set(), None),  # speed only
+    ("sheets=False", set(), None),  # fewer outputs, the same numbers
+    ("lime={num_samples: 13}", {"explain", "align_identity", "heatmap_model", "kl_matrix"}, PREPARE),
+    ("lime={n_segments: 20}", {"crop_and_segment", "explain"}, {"canonical_face"}),
+    ("compare={linkage: average}", {"kl_matrix"}, PREPARE | {"explain", "align_identity", "heatmap_model"}),
+])
+def test_each_job_reruns_when_what_it_reads_changes(small_run, change, reruns, keeps):
+    jobs = set(dry_run_jobs(small_run, "--config", change)) - {"all"}
+    if not reruns:
+        assert jobs == set(), change
+    else:
+        assert reruns <= jobs and not (keeps & jobs), (change, sorted(jobs))
+
+
 def test_heatmaps_kl_regions_figures(small_run):
     results = small_run / "results"
     ids = ("astronaut", "t1_face2", "tom_hanks")
@@ -133,7 +151,7 @@ def test_changing_one_image_reruns_only_its_jobs(small_run):
 
 def test_study_sized_dag(tmp_path):
     """368 identities x 10 images x 8 ONNX models: the DAG builds (a dry run reads no image)."""
-    from facelime.bench.dag import write_study_config
+    from bench.dag import write_study_config
 
     write_study_config(tmp_path)
     start = time.perf_counter()

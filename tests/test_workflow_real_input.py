@@ -68,6 +68,7 @@ def test_user_config_replaces_the_demo_and_nested_overrides_work(user_run):
     assert settings["config"]["lime"]["n_segments"] == 30  # the study default
     assert settings["settings"]["config_files"] == [str(work / "mine.yaml")]
     assert "facelime: effective settings" in log and "lime: 12 samples, slic 30 segments" in log
+    assert "Using workflow specific profile" in log  # found by itself: rerun-incomplete, quiet job lists
     assert "decoy" not in log
     assert not (work / "results" / "masks" / "decoy").exists()
     assert load_arrays(work / "results" / "masks" / "region" / "ann.npz")["sample_scores"].shape[1] == 12
@@ -108,9 +109,14 @@ def test_metadata_groups_show_their_size_and_tiny_groups_are_left_out(user_run):
 def test_the_run_ends_with_a_summary(user_run):
     work, log = user_run
     summary = (work / "results" / "qc" / "summary.txt").read_text()
-    assert summary.startswith("facelime run summary: 6 identities used (0 left out), 10 images used, 0 skipped, "
+    assert max(len(line) for line in summary.splitlines()) <= 100
+    # the default profile keeps Snakemake's job blocks (every input file) out; only its echo
+    # of the command line itself is as long as the paths typed
+    assert max(len(line) for line in log.splitlines() if not line.startswith("  Command:")) <= 120
+    flat = " ".join(summary.split())
+    assert flat.startswith("facelime run summary: 6 identities used (0 left out), 10 images used, 0 skipped, "
                               "3 dataset entries ignored; landmarks fallback ")
-    assert "1 identities without a row" in summary and "WARNING: 1 identities have no row" in summary
+    assert "1 identities without a row" in flat and "WARNING: 1 identities have no row" in flat
     # after the last job, only Snakemake's own log path and elapsed time follow it
     assert log.index(summary.rstrip()) > log.rindex("steps (100%) done")
     counts = read_tsv(work / "results" / "qc" / "counts.tsv")

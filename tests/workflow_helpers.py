@@ -9,9 +9,10 @@ from pathlib import Path
 
 import yaml
 
-from facelime.bench.dag import job_counts
-
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # bench/ sits beside the product package
+
+from bench.dag import job_counts  # noqa: E402
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
 
 
@@ -37,7 +38,7 @@ def dry_run_jobs(folder: Path, *args: str) -> dict[str, int]:
 
 def dry_run_job_list(folder: Path, *args: str) -> list[tuple[str, dict[str, str]]]:
     """(rule, wildcards) of every job a dry run would execute."""
-    result = snakemake(folder, "-n", *args)
+    result = snakemake(folder, "-n", "--quiet", "host", *args)  # the job blocks the default profile keeps quiet
     assert result.returncode == 0, result.stdout + result.stderr
     jobs: list[tuple[str, dict[str, str]]] = []
     for line in (result.stdout + result.stderr).splitlines():

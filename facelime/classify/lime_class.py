@@ -1,4 +1,4 @@
-"""LIME of class probabilities: the similarity mode's sampling and surrogate, another explained quantity."""
+"""LIME of class probabilities: the one LIME core (facelime.lime_core) with another explained quantity."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..lime_similarity import draw_samples, fit_surrogate
+from ..lime_core import lime
 
 
 @dataclass
@@ -31,14 +31,11 @@ def explain_classes(image: np.ndarray, segments: np.ndarray, classifier, classes
     """
     segments = np.asarray(segments, np.int32)
     k = int(segments.max()) + 1
-    random_state = np.random.RandomState(seed)
     prepared = classifier.prepare(image, segments)
-    samples = draw_samples(random_state, num_samples, k, sampling)
-    probabilities = np.concatenate([classifier.probabilities(prepared.perturbed(samples[s:s + classifier.batch_size]))
-                                    for s in range(0, len(samples), classifier.batch_size)])
-    if classes is None:
-        classes = [int(np.argmax(probabilities[0]))]
-    fits = [fit_surrogate(samples, probabilities[:, c], kernel_width, np.random.RandomState(seed)) for c in classes]
-    return ClassExplanation(classes=list(classes), coefficients=np.array([f[0] for f in fits], np.float32),
-                            intercepts=np.array([f[1] for f in fits]), r2=np.array([f[2] for f in fits]),
-                            probabilities=probabilities[0], segments=segments)
+    chosen = (lambda scores: [int(np.argmax(scores[0]))]) if classes is None else list(classes)
+    run = lime(prepared, k, classifier.probabilities, chosen, num_samples, kernel_width, np.random.RandomState(seed),
+               classifier.batch_size, sampling, fit_state=lambda: np.random.RandomState(seed))
+    explained = [int(np.argmax(run.scores[0]))] if classes is None else list(classes)
+    return ClassExplanation(classes=explained, coefficients=np.array([f.coefficients for f in run.fits], np.float32),
+                            intercepts=np.array([f.intercept for f in run.fits]), r2=np.array([f.r2 for f in run.fits]),
+                            probabilities=run.scores[0], segments=segments)

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import ModelLoadError
 from ..models.base import PreparedFace
-from ..models.onnx_model import available_providers
+from ..models.onnx_session import open_session
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -26,22 +26,14 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 class OnnxClassifier:
     """prepare(image, segments) -> PreparedFace; probabilities(batch) -> N x classes."""
 
-    def __init__(self, name: str, path: str, classes: list[str], input_size: int | None = None, grey: bool = False,
-                 mean=(0.0,), std=(255.0,), color_order: str = "RGB", output: str = "logits", device: str = "auto",
-                 batch_size: int = 64, threads: int = 0):
-        import onnxruntime as ort
-
+    def __init__(self, name: str, path: str, classes: list[str], input_size: int | None, grey: bool,
+                 mean, std, color_order: str, output: str, device: str, batch_size: int, threads: int = 0):
+        """Arguments as under classify.models.<name> in the config (defaults: the schema's, via build_classifier)."""
         self.name, self.path, self.classes, self.grey = name, str(path), list(classes), grey
         self.output, self.batch_size = output, batch_size
         if not Path(path).is_file():
             raise ModelLoadError(path, "file not found")
-        options = ort.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-        try:
-            self._session = ort.InferenceSession(self.path, options, providers=available_providers(device))
-        except Exception as err:
-            raise ModelLoadError(path, f"onnxruntime could not load it ({type(err).__name__})") from None
+        self._session = open_session(self.path, None, device, threads)
         first = self._session.get_inputs()[0]
         self._input_name = first.name
         channels = 1 if grey else 3

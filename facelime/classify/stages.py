@@ -16,15 +16,19 @@ from ..segmentation import superpixels
 from ..storage import load_arrays, read_tsv, save_arrays, write_tsv
 from .cases import CASES, classification_metrics, most_confused_pair, select_cases
 from .lime_class import explain_classes
+from ..config import with_defaults
+from ..models import batch_size_for
 from .onnx_classifier import OnnxClassifier
 from .overlay import signed_overlay
 
 
 def build_classifier(name: str, spec: dict, threads: int = 0) -> OnnxClassifier:
-    return OnnxClassifier(name, spec["path"], spec["classes"], input_size=spec.get("input_size"),
-                          grey=spec.get("grey", False), mean=spec.get("mean", [0.0]), std=spec.get("std", [255.0]),
-                          color_order=spec.get("color_order", "RGB"), output=spec.get("output", "logits"),
-                          device=spec.get("device", "auto"), batch_size=spec.get("batch_size") or 64, threads=threads)
+    """The classifier declared under `classify.models.<name>` (keys left out: the schema's defaults)."""
+    spec = with_defaults(spec, "classify", "models")
+    return OnnxClassifier(name, spec["path"], spec["classes"], input_size=spec["input_size"], grey=spec["grey"],
+                          mean=spec["mean"], std=spec["std"], color_order=spec["color_order"], output=spec["output"],
+                          device=spec["device"], batch_size=batch_size_for("classifier", spec["batch_size"]),
+                          threads=threads)
 
 
 def write_metrics(metrics_tsv: str, confusion_tsv: str, metrics: dict, classes: list[str], label: str) -> None:

@@ -4,32 +4,44 @@ from __future__ import annotations
 
 from .base import FaceEmbedder, PreparedFace, unit_rows
 
+# Perturbed images per forward call when neither lime.batch_size nor the model's entry
+# sets one: the one place this is decided (dlib's ResNet gains nothing from batching;
+# onnxruntime on a CPU peaks around 16-32; classifiers are small).
+DEFAULT_BATCH = {"dlib": 16, "onnx": 32, "classifier": 64}
+
+
+def batch_size_for(kind: str, *chosen: int | None) -> int:
+    """The first batch size set (lime.batch_size, then the model's own), else the backend's default."""
+    return next((int(b) for b in chosen if b), DEFAULT_BATCH[kind])
+
 
 def build_embedder(name: str, spec: dict, batch_size: int | None = None, threads: int = 0) -> FaceEmbedder:
-    """The backend declared under `models.<name>` in config.yaml."""
-    backend = spec.get("backend", "dlib")
-    batch = batch_size or spec.get("batch_size")
+    """The backend declared under `models.<name>` in config.yaml (keys left out: the schema's defaults)."""
+    from ..config import with_defaults
+
+    spec = with_defaults(spec, "models")
+    backend = spec["backend"] if "backend" in spec else "dlib"
     if backend == "dlib":
         from .dlib_model import DlibEmbedder
 
-        return DlibEmbedder(name=name, path=spec.get("path"), batch_size=batch or 16)
+        return DlibEmbedder(name=name, path=spec["path"], batch_size=batch_size_for("dlib", batch_size, spec["batch_size"]))
     if backend == "onnx":
         from .onnx_model import OnnxEmbedder
 
         return OnnxEmbedder(
             name=name,
             path=spec["path"],
-            input_size=spec.get("input_size"),
-            mean=spec.get("mean", (127.5,) * 3),
-            std=spec.get("std", (127.5,) * 3),
-            color_order=spec.get("color_order", "RGB"),
-            normalisation=spec.get("normalisation", "config"),
-            device=spec.get("device", "auto"),
-            batch_size=batch or 32,
+            input_size=spec["input_size"],
+            mean=spec["mean"],
+            std=spec["std"],
+            color_order=spec["color_order"],
+            normalisation=spec["normalisation"],
+            device=spec["device"],
+            batch_size=batch_size_for("onnx", batch_size, spec["batch_size"]),
+            precision=spec["precision"],
             threads=threads,
-            precision=spec.get("precision", "fp32"),
         )
     raise ValueError(f"models.{name}.backend: unknown backend {backend!r} (dlib or onnx)")
 
 
-__all__ = ["FaceEmbedder", "PreparedFace", "unit_rows", "build_embedder"]
+__all__ = ["FaceEmbedder", "PreparedFace", "unit_rows", "build_embedder", "batch_size_for", "DEFAULT_BATCH"]

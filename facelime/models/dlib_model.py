@@ -48,10 +48,12 @@ class DlibEmbedder(FaceEmbedder):
     detects_faces = True  # its chip needs a face box: misses are recorded per image
 
     def __init__(self, name: str = "dlib_resnet", path: str | None = None,
-                 landmarks5: str | None = None, upsample: int = HOG_UPSAMPLE, batch_size: int = 16):
+                 landmarks5: str | None = None, upsample: int = HOG_UPSAMPLE, batch_size: int | None = None):
+        from . import batch_size_for
+
         files = packaged_model_paths()
         self.name = name
-        self.batch_size = batch_size
+        self.batch_size = batch_size_for("dlib", batch_size)
         self.upsample = upsample
         recognition = _require_file(path or files["recognition"])
         try:

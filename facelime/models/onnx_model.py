@@ -16,21 +16,7 @@ import numpy as np
 
 from ..errors import ModelLoadError
 from .base import FaceEmbedder, PreparedFace
-
-
-def available_providers(device: str) -> list[str]:
-    """CUDA when asked for or (auto) when onnxruntime-gpu sees a GPU; CPU otherwise."""
-    import onnxruntime as ort
-
-    have = ort.get_available_providers()
-    if device == "cpu":
-        return ["CPUExecutionProvider"]
-    if "CUDAExecutionProvider" in have:
-        return ["CUDAExecutionProvider", "CPUExecutionProvider"]
-    if device == "cuda":
-        raise ModelLoadError("onnxruntime", "device: cuda asked for, but onnxruntime has no CUDA provider "
-                             "(install onnxruntime-gpu on a machine with a GPU)")
-    return ["CPUExecutionProvider"]
+from .onnx_session import open_session
 
 
 def _dims(value_info) -> list:
@@ -99,12 +85,10 @@ def reduced_precision(model, precision: str, path: str) -> bytes:
 
 
 class OnnxEmbedder(FaceEmbedder):
-    def __init__(self, name: str, path: str, input_size: int | None = None,
-                 mean=(127.5, 127.5, 127.5), std=(127.5, 127.5, 127.5), color_order: str = "RGB",
-                 normalisation: str = "config", device: str = "auto", batch_size: int = 32,
-                 threads: int = 0, precision: str = "fp32"):
+    def __init__(self, name: str, path: str, input_size: int | None, mean, std, color_order: str,
+                 normalisation: str, device: str, batch_size: int, precision: str, threads: int = 0):
+        """Arguments as under models.<name> in the config (defaults: the schema's, via build_embedder)."""
         import onnx
-        import onnxruntime as ort
 
         self.name = name
         self.path = str(path)
@@ -134,14 +118,9 @@ class OnnxEmbedder(FaceEmbedder):
         if batch_was_one:
             relax_batch_dimension(model)
 
-        options = ort.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-        self.providers = available_providers(device)
-        try:
-            self._session = ort.InferenceSession(model.SerializeToString(), options, providers=self.providers)
-        except Exception as err:
-            raise ModelLoadError(path, f"onnxruntime could not load it ({err})") from None
+        self._open = lambda graph: open_session(self.path, graph, device, threads)
+        self._session = self._open(model.SerializeToString())
+        self.providers = self._session.get_providers()
         self._input_name = self._session.get_inputs()[0].name
         self.batch_size = batch_size
         if normalisation == "insightface":
@@ -161,8 +140,7 @@ class OnnxEmbedder(FaceEmbedder):
         self.precision = precision
         if precision != "fp32":
             graph = model if self.batch_size != 1 or not batch_was_one else onnx.load_from_string(single_model)
-            reduced = reduced_precision(graph, precision, self.path)
-            self._session = ort.InferenceSession(reduced, options, providers=self.providers)
+            self._session = self._open(reduced_precision(graph, precision, self.path))
 
     def _run(self, nchw: np.ndarray, session=None) -> np.ndarray:
         session = session or self._session
@@ -171,8 +149,6 @@ class OnnxEmbedder(FaceEmbedder):
 
     def _check_runs(self, single_model: bytes | None) -> np.ndarray:
         """Run a probe batch; if the batch was relaxed, compare with batch-1 results."""
-        import onnxruntime as ort
-
         rng = np.random.default_rng(0)
         probe = rng.standard_normal((2, 3, self.input_size, self.input_size)).astype(np.float32)
         try:
@@ -187,7 +163,7 @@ class OnnxEmbedder(FaceEmbedder):
         except Exception:
             same = False
         if not same:  # the graph really needs batch 1: use the file as exported
-            self._session = ort.InferenceSession(single_model, providers=self.providers)
+            self._session = self._open(single_model)
             self.batch_size = 1
         return singles
 

@@ -158,14 +158,17 @@ SMK=(snakemake --snakefile "$REPO/Snakefile")
 say "local run (--cores 2)"
 (cd "$WORK/local" && timeout -k 15 600 "${SMK[@]}" --configfile config.yaml --cores 2 > "$LAB/log/local.log" 2>&1) \
   || { tail -30 "$LAB/log/local.log"; die "local run failed"; }
-say "SLURM run (--workflow-profile workflow/profiles/slurm)"
-# The shipped profile as a user would use it; this cluster's partition and account on the
-# command line, and a first status check after 1 s instead of 40 s (test speed only).
-(cd "$WORK/slurm" && timeout -k 15 1200 "${SMK[@]}" --configfile config.yaml \
-   --workflow-profile "$REPO/workflow/profiles/slurm" --cores "$CPUS" \
+say "SLURM run (snakemake --profile slurm, typed in the repository root)"
+# The design card's command as a user types it in the repository root (the top-level
+# `slurm` link finds workflow/profiles/slurm); the outputs go to the test's folder. This
+# cluster's partition and account on the command line, and a first status check after
+# 1 s instead of 40 s (test speed only).
+(cd "$REPO" && timeout -k 15 1200 "${SMK[@]}" --directory "$WORK/slurm" --configfile "$WORK/slurm/config.yaml" \
+   --profile slurm --cores "$CPUS" \
    --default-resources slurm_partition=debug slurm_account=facelime runtime=30 mem_mb=1000 cpus_per_task=1 \
    --slurm-init-seconds-before-status-checks 1 > "$LAB/log/slurm.log" 2>&1) \
   || { tail -40 "$LAB/log/slurm.log"; die "SLURM run failed"; }
+grep -qE "Using profiles? slurm" "$LAB/log/slurm.log" || die "--profile slurm was not found"
 submitted=$(grep -c "has been submitted with SLURM jobid" "$LAB/log/slurm.log" || true)
 say "SLURM run done: $submitted SLURM jobs submitted with sbatch"
 grep -m 3 "has been submitted with SLURM jobid" "$LAB/log/slurm.log" || true

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..lime_similarity import draw_samples, fit_surrogate
-from ..models.base import FaceEmbedder, PreparedFace, unit_rows
+from facelime.lime_core import draw_samples, fit_surrogate
+from facelime.models.base import FaceEmbedder, PreparedFace, unit_rows
 
 
 def study_scores(embedder: FaceEmbedder, prepared: PreparedFace, samples: np.ndarray,

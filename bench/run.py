@@ -1,4 +1,4 @@
-"""`python -m facelime.bench.run`: the performance benchmark, every ratio measured in one run.
+"""`python -m bench.run`: the performance benchmark, every ratio measured in one run.
 
 Writes <out>/summary.json, <out>/summary.md (the README's table) and
 <out>/sampling.tsv. Models: the dlib default and an ONNX network (MobileFaceNet
@@ -22,19 +22,19 @@ import numpy as np
 
 os.environ.setdefault("TQDM_DISABLE", "1")
 
-from ..analysis import packaged_face_shapes  # noqa: E402
-from ..canonical import canonical_face, mean_shape  # noqa: E402
-from ..divergence import symmetric_kl  # noqa: E402
-from ..images import load_rgb  # noqa: E402
-from ..landmarks import LandmarkDetector  # noqa: E402
-from ..lime_similarity import explain_similarity  # noqa: E402
-from ..models import build_embedder  # noqa: E402
-from ..segmentation import superpixels  # noqa: E402
-from ..warp import CanonicalWarp  # noqa: E402
-from . import dag, sampling_study, throughput  # noqa: E402
-from .onnx_resnet import build_iresnet  # noqa: E402
-from .pixel_warp import pixel_loop_warp  # noqa: E402
-from .study_scheme import explain_study_scheme  # noqa: E402
+from facelime.analysis import packaged_face_shapes  # noqa: E402
+from facelime.canonical import canonical_face, mean_shape  # noqa: E402
+from facelime.divergence import symmetric_kl  # noqa: E402
+from facelime.images import load_rgb  # noqa: E402
+from facelime.landmarks import LandmarkDetector  # noqa: E402
+from facelime.lime_similarity import explain_similarity  # noqa: E402
+from facelime.models import build_embedder  # noqa: E402
+from facelime.segmentation import superpixels  # noqa: E402
+from facelime.warp import CanonicalWarp  # noqa: E402
+from bench import dag, sampling_study, throughput  # noqa: E402
+from bench.onnx_resnet import build_iresnet  # noqa: E402
+from bench.pixel_warp import pixel_loop_warp  # noqa: E402
+from bench.study_scheme import explain_study_scheme  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("FACELIME_SHARED", REPO.parent / "shared"))
@@ -100,7 +100,7 @@ def bench_lime(name: str, spec: dict, face: np.ndarray, segments: np.ndarray, sa
 def explain_job_peak_mb(name: str, spec: dict, face: np.ndarray, segments: np.ndarray, samples: int,
                         work: Path) -> float:
     """Peak RSS of a real explain job (10 images of one identity) in its own process."""
-    from ..storage import save_arrays
+    from facelime.storage import save_arrays
 
     faces = work / f"{name}_faces.npz"
     save_arrays(faces, faces=np.stack([face] * 10), segments=np.stack([segments] * 10),
@@ -159,8 +159,8 @@ def bench_precision(name: str, spec: dict, faces: list[np.ndarray], samples: int
 
 
 def demo_faces(work: Path) -> list[np.ndarray]:
-    from ..demo import build_demo_dataset
-    from ..preprocess import centre_crop
+    from facelime.demo import build_demo_dataset
+    from facelime.preprocess import centre_crop
 
     build_demo_dataset(work / "demo", work / "demo.csv")
     return [centre_crop(load_rgb(p), 112) for p in sorted((work / "demo").glob("*/*_0001.png"))]
@@ -190,7 +190,7 @@ def table(summary: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m facelime.bench.run", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--out", default="results/benchmarks")
     parser.add_argument("--samples", type=int, default=1000, help="LIME samples per explanation (method: 1000)")
     parser.add_argument("--repeats", type=int, default=3)

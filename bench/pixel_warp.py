@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..canonical import CanonicalFace, extended_points
+from facelime.canonical import CanonicalFace, extended_points
 
 
 def _affine(src: np.ndarray, dst: np.ndarray) -> np.ndarray:

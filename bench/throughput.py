@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from ..models.base import FaceEmbedder, PreparedFace
+from facelime.models.base import FaceEmbedder, PreparedFace
 
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128)
 

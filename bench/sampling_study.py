@@ -11,9 +11,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import spearmanr
 
-from ..lime_similarity import draw_samples, fit_surrogate, similarity_scores
-from ..models.base import FaceEmbedder
-from ..seeding import job_seed
+from facelime.lime_core import draw_samples, fit_surrogate
+from facelime.lime_similarity import similarity_scores
+from facelime.models.base import FaceEmbedder
+from facelime.seeding import job_seed
 
 PASS_GRID = (100, 200, 300, 500, 750, 1000, 1500, 2000)
 

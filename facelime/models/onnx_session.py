@@ -1,0 +1,40 @@
+"""One way to open an onnxruntime session, for every ONNX adapter (face models, classifiers).
+
+The device decides the providers (CUDA when asked for, or, with auto, when
+onnxruntime-gpu sees a GPU); the job's thread count reaches every session the adapter
+opens; a file onnxruntime cannot load is a ModelLoadError naming it.
+"""
+
+from __future__ import annotations
+
+from ..errors import ModelLoadError
+
+
+def available_providers(device: str) -> list[str]:
+    """CUDA when asked for or (auto) when onnxruntime-gpu sees a GPU; CPU otherwise."""
+    import onnxruntime as ort
+
+    have = ort.get_available_providers()
+    if device == "cpu":
+        return ["CPUExecutionProvider"]
+    if "CUDAExecutionProvider" in have:
+        return ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    if device == "cuda":
+        raise ModelLoadError("onnxruntime", "device: cuda asked for, but onnxruntime has no CUDA provider "
+                             "(install onnxruntime-gpu on a machine with a GPU)")
+    return ["CPUExecutionProvider"]
+
+
+def open_session(path: str, model: str | bytes | None = None, device: str = "auto", threads: int = 0):
+    """An InferenceSession of `model` (serialised bytes, or the file at `path` when None)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    if threads:
+        options.intra_op_num_threads = threads
+    try:
+        return ort.InferenceSession(path if model is None else model, options, providers=available_providers(device))
+    except ModelLoadError:
+        raise
+    except Exception as err:
+        raise ModelLoadError(path, f"onnxruntime could not load it ({type(err).__name__}: {err})") from None
