@@ -204,8 +204,8 @@ def _groups():
     )
     if GROUP_QC:
         print(
-            f"facelime: {len(GROUP_QC)} metadata notes (identities without a row or value, small groups "
-            "left out); they are listed in results/qc/qc.tsv",
+            f"facelime: {len(GROUP_QC)} metadata notes (missing rows or values, small groups): "
+            "see results/qc/qc.tsv",
             file=sys.stderr,
         )
     return found
