@@ -22,8 +22,7 @@ import numpy as np
 
 os.environ.setdefault("TQDM_DISABLE", "1")
 
-from facelime.analysis import packaged_face_shapes  # noqa: E402
-from facelime.canonical import canonical_face, mean_shape  # noqa: E402
+from facelime.canonical import canonical_face, mean_shape, packaged_face_shapes  # noqa: E402
 from facelime.divergence import symmetric_kl  # noqa: E402
 from facelime.images import load_rgb  # noqa: E402
 from facelime.landmarks import LandmarkDetector  # noqa: E402
@@ -108,8 +107,9 @@ def explain_job_peak_mb(name: str, spec: dict, face: np.ndarray, segments: np.nd
     lime = {"num_samples": samples, "kernel_width": KERNEL_WIDTH, "keep": "positive", "sampling": "lime",
             "batch_size": None}
     code = (
-        "import json, resource, sys; from facelime.stages import explain_identity; a = json.loads(sys.argv[1]); "
-        "explain_identity(a['faces'], a['out'], None, a['name'], a['spec'], a['lime'], 0, 'bench'); "
+        "import json, resource, sys; from facelime.steps.explain import explain; a = json.loads(sys.argv[1]); "
+        "explain(faces=a['faces'], masks=a['out'], model=a['name'], spec=a['spec'], lime=a['lime'], preprocess=None, "
+        "seed=0, identity='bench'); "
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
     args = json.dumps({"faces": str(faces), "out": str(work / f"{name}_masks.npz"), "name": name,
@@ -159,10 +159,10 @@ def bench_precision(name: str, spec: dict, faces: list[np.ndarray], samples: int
 
 
 def demo_faces(work: Path) -> list[np.ndarray]:
-    from facelime.demo import build_demo_dataset
     from facelime.preprocess import centre_crop
+    from facelime.steps.demo import demo_dataset
 
-    build_demo_dataset(work / "demo", work / "demo.csv")
+    demo_dataset(faces=work / "demo", metadata=work / "demo.csv")
     return [centre_crop(load_rgb(p), 112) for p in sorted((work / "demo").glob("*/*_0001.png"))]
 
 

@@ -12,6 +12,8 @@ import numpy as np
 from scipy.spatial import Delaunay
 from skimage.transform import SimilarityTransform
 
+from .storage import load_arrays
+
 JAW = list(range(0, 17))
 BROWS = list(range(17, 27))
 NOSE = list(range(27, 36))
@@ -103,3 +105,41 @@ def canonical_face(shape68: np.ndarray, width: int = 224, height: int = 275, top
     points = extended_points(placed, width, height)
     triangles = Delaunay(points).simplices.astype(np.int32)
     return CanonicalFace(points, triangles, width, height)
+
+
+def packaged_face_shapes(size: int = 112) -> np.ndarray:
+    """68-point shapes of the packaged demo faces and their mirror images (S x 68 x 2).
+
+    The canonical shape comes from these, not from the dataset, so it never changes
+    when a dataset image changes (no rerun of every alignment) and the mirrors make
+    it left-right symmetric.
+    """
+    from .demo import detect_faces, loose_crop, packaged_photos
+    from .images import load_rgb
+    from .landmarks import LandmarkDetector
+    from .preprocess import centre_crop
+
+    detector = LandmarkDetector()
+    shapes = []
+    for _, path, _ in packaged_photos():
+        image = load_rgb(path)
+        for box in detect_faces(image):
+            crop = centre_crop(loose_crop(image, box), size)
+            for face in (crop, np.ascontiguousarray(crop[:, ::-1])):
+                points, detected = detector(face)
+                if detected:
+                    shapes.append(points)
+    return np.stack(shapes)
+
+
+def load_canonical(path: str) -> CanonicalFace:
+    """The canonical face stored by the canonical_face step."""
+    data = load_arrays(path)
+    return CanonicalFace(data["points"], data["triangles"], int(data["size"][0]), int(data["size"][1]))
+
+
+def region_shares(mean: np.ndarray, regions: np.ndarray) -> dict[str, float]:
+    """Share of a heatmap's mass in each canonical region (sums to 1 over REGIONS)."""
+    mass = np.clip(np.asarray(mean, dtype=np.float64), 0, None)
+    total = mass.sum()
+    return {name: float(mass[regions == i].sum() / total) if total > 0 else 0.0 for i, name in enumerate(REGIONS)}

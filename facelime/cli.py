@@ -14,7 +14,7 @@ def _explain(args) -> int:
     from .images import save_rgb
     from .lime_similarity import explain_similarity
     from .models import build_embedder
-    from .stages import FaceCropper
+    from .preprocess import FaceCropper
     from .seeding import job_seed
     from .segmentation import superpixels
     from .sheets import contact_sheet, overlay

@@ -1,8 +1,7 @@
-"""The study's figures: heatmap grids, KL clustermaps, dendrograms, region-share bars."""
+"""Drawing the study's figures: KL clustermaps, dendrograms, region-share bars (grids: facelime.steps.figures)."""
 
 from __future__ import annotations
 
-import math
 import os
 
 import matplotlib
@@ -12,7 +11,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
-from PIL import Image  # noqa: E402
 from scipy.cluster.hierarchy import dendrogram  # noqa: E402
 
 from .canonical import REGIONS  # noqa: E402
@@ -56,19 +54,4 @@ def draw_region_shares(rows: list[dict], path) -> None:
     ax.set_ylabel("share of heatmap mass")
     ax.tick_params(axis="x", rotation=60)
     ax.legend(fontsize=7, ncols=2)
-    save_figure(fig, path)
-
-
-def heatmap_grid(overlay_paths: list[str], titles: list[str], path, title: str) -> None:
-    """A grid of heatmap overlays (the study's model grid, by training set, ...)."""
-    n = len(overlay_paths)
-    cols = min(n, 4)
-    rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(2.3 * cols, 2.9 * rows), squeeze=False)
-    for ax in axes.ravel():
-        ax.axis("off")
-    for ax, overlay_path, label in zip(axes.ravel(), overlay_paths, titles):
-        ax.imshow(np.asarray(Image.open(overlay_path)))
-        ax.set_title(label, fontsize=8)
-    fig.suptitle(title, fontsize=10)
     save_figure(fig, path)

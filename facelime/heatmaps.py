@@ -101,3 +101,11 @@ def read_face(path: str | Path) -> np.ndarray:
     """The uint8 face image stored beside a mean (mean face, aligned faces of an identity)."""
     with np.load(path, allow_pickle=False) as data:
         return data["face"]
+
+
+def nonempty_members(paths: list[str], names: list[str]) -> tuple[list[str], list[str]]:
+    """Members that hold at least one image: identities whose images were all skipped are left out."""
+    kept = [(p, n) for p, n in zip(paths, names) if read_count(p) > 0]
+    if not kept:
+        raise ValueError(f"no member of this aggregate has a usable image ({len(paths)} members, see results/qc/qc.tsv)")
+    return [p for p, _ in kept], [n for _, n in kept]

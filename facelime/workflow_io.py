@@ -1,7 +1,8 @@
-"""Glue for the Snakemake scripts: logging to the rule's log, one-line errors."""
+"""Glue for the Snakemake scripts: one step per script, logging to the rule's log, one-line errors."""
 
 from __future__ import annotations
 
+import inspect
 import logging
 import sys
 import traceback
@@ -9,17 +10,57 @@ from contextlib import contextmanager
 
 from .errors import FacelimeError
 
+RULE_ITEMS = ("input", "output", "params", "wildcards")
 
-def with_speed_settings(config: dict, model: str, model_params: dict, lime_params: dict | None = None):
+
+def with_speed_settings(config: dict | None, model: str, model_params: dict, lime_params: dict | None = None):
     """A rule's model entry and LIME settings with the speed-only batch sizes put back from the config.
 
     Batch sizes change how fast a job runs, never its numbers, so they are not rule
-    params (a change would rerun every job); the scripts read them here.
+    params (a change would rerun every job); the steps read them here. Without a
+    config (a step called directly) the entries are used as they are.
     """
+    if config is None:
+        return model_params, lime_params
     entry = config["models"].get(model) or config["models"].get(model_params.get("randomised_from"), {})
     spec = {**model_params, "batch_size": entry.get("batch_size")}
     lime = None if lime_params is None else {**lime_params, "batch_size": config["lime"].get("batch_size")}
     return spec, lime
+
+
+def step_arguments(snakemake, step) -> dict:
+    """The keyword arguments `step` accepts, taken from the job's named inputs, outputs, params and
+    wildcards (a named list stays a list), its threads, and the config when the step asks for it.
+
+    A name given twice (say an input and an output) is refused, so that a step never
+    gets the wrong one; so is a name the step needs but the rule does not give.
+    """
+    offered: dict[str, tuple[str, object]] = {}
+    for kind in RULE_ITEMS:
+        items = getattr(snakemake, kind)  # read once: snakemake.params is rebuilt on each access
+        for name in items.keys():
+            if name in offered:
+                raise TypeError(f"rule {snakemake.rule}: {name!r} is both one of its {offered[name][0]} and of its "
+                                f"{kind}; rename one in the rule")
+            value = items[name]
+            offered[name] = (kind, list(value) if isinstance(value, list) else value)
+    for name, value in (("threads", snakemake.threads), ("config", snakemake.config)):
+        if name in offered:
+            raise TypeError(f"rule {snakemake.rule}: {name!r} is reserved, rename it in its {offered[name][0]}")
+        offered[name] = (name, value)
+    accepted = inspect.signature(step).parameters
+    missing = [name for name, p in accepted.items() if p.default is p.empty and name not in offered]
+    if missing:
+        given = ", ".join(f"{kind} {name}" for name, (kind, _) in offered.items() if kind in RULE_ITEMS)
+        raise TypeError(f"step {step.__module__}.{step.__name__} needs {', '.join(missing)}, which rule "
+                        f"{snakemake.rule} does not name (it names: {given or 'nothing'})")
+    return {name: offered[name][1] for name in accepted if name in offered}
+
+
+def run_step(snakemake, step) -> None:
+    """What every script in scripts/ does: run one step with the rule's names, logged to the rule's log."""
+    with rule_logging(snakemake.log[0]):
+        step(**step_arguments(snakemake, step))
 
 
 @contextmanager

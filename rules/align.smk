@@ -4,7 +4,7 @@
 
 rule canonical_face:
     output:
-        "results/canonical/canonical_face.npz",
+        canonical="results/canonical/canonical_face.npz",
     log:
         "logs/canonical_face.log",
     conda:
@@ -22,7 +22,7 @@ rule align_identity:
         canonical="results/canonical/canonical_face.npz",
         masks=expand("results/masks/{model}/{{identity}}.npz", model=EXPLAINED),
     output:
-        faces="results/aligned_faces/{identity}.npz",
+        aligned_faces="results/aligned_faces/{identity}.npz",
         aligned=expand("results/aligned/{model}/{{identity}}.npz", model=EXPLAINED),
         heatmaps=[
             path
@@ -31,7 +31,7 @@ rule align_identity:
                 HEATMAP["model_identity"].format(model=model, identity="{identity}")
             )
         ],
-        identity=heatmap_outputs(HEATMAP["identity"]),
+        identity_heatmap=heatmap_outputs(HEATMAP["identity"]),
     log:
         "logs/align_identity/{identity}.log",
     conda:
@@ -52,11 +52,11 @@ rule align_identity:
 
 rule mean_face:
     input:
-        lambda wildcards: expand(
+        aligned_faces=lambda wildcards: expand(
             "results/aligned_faces/{identity}.npz", identity=identities()
         ),
     output:
-        "results/canonical/mean_face.npz",
+        face="results/canonical/mean_face.npz",
     log:
         "logs/mean_face.log",
     conda:

@@ -4,7 +4,7 @@
 
 rule classifier_predict:
     input:
-        lambda wildcards: CLASSIFY["models"][wildcards.classifier]["path"],
+        model_file=lambda wildcards: CLASSIFY["models"][wildcards.classifier]["path"],
     output:
         npz="results/classify/{classifier}/predictions.npz",
         tsv="results/classify/{classifier}/predictions.tsv",
@@ -23,7 +23,7 @@ rule classifier_predict:
 
 rule classifier_report:
     input:
-        "results/classify/{classifier}/predictions.npz",
+        predictions="results/classify/{classifier}/predictions.npz",
     output:
         metrics=report(
             "results/classify/{classifier}/metrics.tsv",
@@ -47,7 +47,7 @@ rule classifier_report:
             category="Classifier mode",
             labels={"classifier": "{classifier}", "figure": "confusion matrix"},
         ),
-        cases="results/classify/{classifier}/cases.tsv",
+        cases_tsv="results/classify/{classifier}/cases.tsv",
     log:
         "logs/classify/{classifier}/report.log",
     conda:
@@ -62,8 +62,8 @@ rule classifier_report:
 rule classifier_explain:
     input:
         predictions="results/classify/{classifier}/predictions.npz",
-        cases="results/classify/{classifier}/cases.tsv",
-        model=lambda wildcards: CLASSIFY["models"][wildcards.classifier]["path"],
+        cases_tsv="results/classify/{classifier}/cases.tsv",
+        model_file=lambda wildcards: CLASSIFY["models"][wildcards.classifier]["path"],
     output:
         npz="results/classify/{classifier}/explanations.npz",
         figures=[
@@ -93,7 +93,7 @@ rule identity_classifier:
         faces=lambda wildcards: expand(
             "results/faces/{identity}.npz", identity=identity_classifier_identities()
         ),
-        model=lambda wildcards: identity_classifier_model_file(),
+        model_file=lambda wildcards: identity_classifier_model_file(),
     output:
         metrics=report(
             IDENTITY_OUTPUTS["metrics.tsv"],

@@ -121,7 +121,7 @@ def model_spec(wildcards):
 
 
 # A job reruns when something it reads changes, and only then: settings that change
-# only speed (batch sizes) stay out of params, and scripts read them from the config
+# only speed (batch sizes) stay out of params, and steps read them from the config
 # (facelime.workflow_io.with_speed_settings).
 def numbers_only(section):
     return {key: value for key, value in section.items() if key != "batch_size"}

@@ -3,7 +3,7 @@
 
 rule kl_matrix:
     input:
-        comparison_inputs,
+        heatmaps=comparison_inputs,
     output:
         tsv="results/kl/{comparison}.tsv",
         clustermap=report(

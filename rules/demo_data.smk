@@ -10,4 +10,4 @@ checkpoint demo_dataset:
     conda:
         "../envs/facelime.yaml"
     script:
-        "../scripts/build_demo_dataset.py"
+        "../scripts/demo_dataset.py"

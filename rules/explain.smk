@@ -4,7 +4,7 @@
 rule explain:
     input:
         faces="results/faces/{identity}.npz",
-        model=model_file,
+        model_file=model_file,
     output:
         # contact sheets only when asked for: an output fewer per job keeps big DAGs fast
         **(
@@ -23,7 +23,7 @@ rule explain:
     resources:
         mem_mb=2000,
     params:
-        model=model_params,
+        spec=model_params,
         lime=LIME_PARAMS,
         preprocess=reference_crop_params(),
         seed=config["seed"],

@@ -3,9 +3,9 @@
 
 rule figure_grid:
     input:
-        figure_inputs,
+        overlays=figure_inputs,
     output:
-        report(
+        png=report(
             "results/figures/{figure}.png",
             caption="../report/figure_grid.rst",
             category="Heatmaps",

@@ -12,7 +12,7 @@ rule heatmap_model:
         ),
         face="results/canonical/mean_face.npz",
     output:
-        heatmap_outputs(HEATMAP["model"]),
+        heatmap=heatmap_outputs(HEATMAP["model"]),
     log:
         "logs/heatmaps/model/{model}.log",
     conda:
@@ -35,7 +35,7 @@ rule heatmap_attribute:
         ),
         face="results/canonical/mean_face.npz",
     output:
-        heatmap_outputs(HEATMAP["attribute"]),
+        heatmap=heatmap_outputs(HEATMAP["attribute"]),
     log:
         "logs/heatmaps/attribute/{attribute}/{value}.log",
     conda:
@@ -55,7 +55,7 @@ rule heatmap_group_model:
         ),
         face="results/canonical/mean_face.npz",
     output:
-        heatmap_outputs(HEATMAP["group_model"]),
+        heatmap=heatmap_outputs(HEATMAP["group_model"]),
     log:
         "logs/heatmaps/group/{column}/{value}/{model}.log",
     conda:
@@ -74,7 +74,7 @@ rule heatmap_group_all_models:
         model_scales=expand(HEATMAP["model"] + ".npz", model=MODELS),
         face="results/canonical/mean_face.npz",
     output:
-        heatmap_outputs(HEATMAP["group_all"]),
+        heatmap=heatmap_outputs(HEATMAP["group_all"]),
     log:
         "logs/heatmaps/group/{column}/{value}/all_models.log",
     conda:
@@ -91,7 +91,7 @@ rule heatmap_all_models:
         model_scales=expand(HEATMAP["model"] + ".npz", model=MODELS),
         face="results/canonical/mean_face.npz",
     output:
-        heatmap_outputs(HEATMAP["all_models"]),
+        heatmap=heatmap_outputs(HEATMAP["all_models"]),
     log:
         "logs/heatmaps/all_models.log",
     conda:

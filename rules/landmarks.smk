@@ -3,9 +3,9 @@
 
 rule landmarks:
     input:
-        "results/faces/{identity}.npz",
+        faces="results/faces/{identity}.npz",
     output:
-        "results/landmarks/{identity}.npz",
+        landmarks="results/landmarks/{identity}.npz",
     log:
         "logs/landmarks/{identity}.log",
     conda:

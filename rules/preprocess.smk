@@ -4,7 +4,7 @@
 
 rule crop_and_segment:
     input:
-        identity_images,
+        images=identity_images,
     output:
         faces="results/faces/{identity}.npz",
         qc="results/qc/images/{identity}.tsv",

@@ -5,9 +5,9 @@
 
 rule randomise_model:
     input:
-        lambda wildcards: config["models"][wildcards.trained]["path"],
+        model_file=lambda wildcards: config["models"][wildcards.trained]["path"],
     output:
-        "results/validity/randomised/{trained}.onnx",
+        randomised="results/validity/randomised/{trained}.onnx",
     log:
         "logs/validity/randomise/{trained}.log",
     conda:
@@ -22,7 +22,7 @@ rule faithfulness:
     input:
         faces="results/faces/{identity}.npz",
         masks="results/masks/{model}/{identity}.npz",
-        model=model_file,
+        model_file=model_file,
     output:
         tsv="results/validity/faithfulness/{model}/{identity}.tsv",
         curves="results/validity/faithfulness/{model}/{identity}.npz",
@@ -31,7 +31,7 @@ rule faithfulness:
     conda:
         "../envs/facelime.yaml"
     params:
-        model=model_params,
+        spec=model_params,
         random_orders=VALIDITY["faithfulness"]["random_orders"],
         seed=config["seed"],
     script:
@@ -40,7 +40,7 @@ rule faithfulness:
 
 rule faithfulness_summary:
     input:
-        tsv=lambda wildcards: expand(
+        tables=lambda wildcards: expand(
             "results/validity/faithfulness/{model}/{identity}.tsv",
             model=EXPLAINED,
             identity=identities(),
@@ -79,15 +79,15 @@ rule stability:
     input:
         faces="results/faces/{identity}.npz",
         masks="results/masks/{model}/{identity}.npz",
-        model=model_file,
+        model_file=model_file,
     output:
-        "results/validity/stability/{model}/{identity}.tsv",
+        tsv="results/validity/stability/{model}/{identity}.tsv",
     log:
         "logs/validity/stability/{model}/{identity}.log",
     conda:
         "../envs/facelime.yaml"
     params:
-        model=model_params,
+        spec=model_params,
         lime=LIME_PARAMS,
         settings=VALIDITY["stability"],
         seed=config["seed"],
@@ -97,7 +97,7 @@ rule stability:
 
 rule stability_summary:
     input:
-        lambda wildcards: stability_models_identities(),
+        tables=lambda wildcards: stability_models_identities(),
     output:
         tsv=report(
             "results/validity/stability.tsv",
@@ -121,10 +121,10 @@ rule stability_summary:
 
 rule sanity_check:
     input:
-        trained=expand(HEATMAP["model"] + ".npz", model=MODELS),
-        randomised=expand(HEATMAP["model"] + ".npz", model=sorted(RANDOMISED)),
+        trained_heatmaps=expand(HEATMAP["model"] + ".npz", model=MODELS),
+        randomised_heatmaps=expand(HEATMAP["model"] + ".npz", model=sorted(RANDOMISED)),
     output:
-        report(
+        tsv=report(
             "results/validity/sanity.tsv",
             caption="../report/sanity.rst",
             category="Validity",

@@ -1,6 +1,4 @@
-from facelime.analysis import build_canonical
-from facelime.workflow_io import rule_logging
+from facelime.steps.align import canonical_face
+from facelime.workflow_io import run_step
 
-with rule_logging(snakemake.log[0]):
-    canvas = snakemake.params.canvas
-    build_canonical(snakemake.output[0], canvas["width"], canvas["height"], canvas["top_space"])
+run_step(snakemake, canonical_face)

@@ -1,14 +1,4 @@
-from facelime.classify.stages import predict_dataset
-from facelime.workflow_io import rule_logging
+from facelime.steps.classify import classifier_predict
+from facelime.workflow_io import run_step
 
-with rule_logging(snakemake.log[0]):
-    predict_dataset(
-        snakemake.params.dataset,
-        snakemake.wildcards.classifier,
-        snakemake.params.spec,
-        snakemake.params.max_per_class,
-        snakemake.output.npz,
-        snakemake.output.tsv,
-        on_bad_image=snakemake.params.on_bad_image,
-        threads=snakemake.threads,
-    )
+run_step(snakemake, classifier_predict)

@@ -1,14 +1,4 @@
-from facelime.validity.faithfulness import faithfulness_summary
-from facelime.workflow_io import rule_logging
+from facelime.steps.validity import faithfulness_summary
+from facelime.workflow_io import run_step
 
-with rule_logging(snakemake.log[0]):
-    faithfulness_summary(
-        list(snakemake.input.tsv),
-        list(snakemake.input.curves),
-        list(snakemake.params.models),
-        snakemake.output.tsv,
-        snakemake.output.png,
-        snakemake.params.bootstrap,
-        0.95,
-        snakemake.params.seed,
-    )
+run_step(snakemake, faithfulness_summary)

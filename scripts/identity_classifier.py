@@ -1,18 +1,4 @@
-from facelime.classify.stages import identity_classification
-from facelime.workflow_io import rule_logging, with_speed_settings
+from facelime.steps.classify import identity_classifier
+from facelime.workflow_io import run_step
 
-with rule_logging(snakemake.log[0]):
-    spec, lime = with_speed_settings(snakemake.config, snakemake.params.model, snakemake.params.spec,
-                                     snakemake.params.lime)
-    identity_classification(
-        list(snakemake.input.faces),
-        list(snakemake.params.identities),
-        snakemake.params.model,
-        spec,
-        snakemake.params.settings,
-        lime,
-        snakemake.params.seed,
-        {key: snakemake.output[key] for key in
-         ("metrics", "metrics_png", "confusion", "confusion_png", "predictions", "classifier", "explanations")},
-        threads=snakemake.threads,
-    )
+run_step(snakemake, identity_classifier)

@@ -1,13 +1,4 @@
-from facelime.analysis import compare_heatmaps
-from facelime.workflow_io import rule_logging
+from facelime.steps.compare import kl_matrix
+from facelime.workflow_io import run_step
 
-with rule_logging(snakemake.log[0]):
-    compare_heatmaps(
-        list(snakemake.input),
-        list(snakemake.params.names),
-        snakemake.output.tsv,
-        snakemake.output.clustermap,
-        snakemake.output.dendrogram,
-        snakemake.params.linkage,
-        snakemake.wildcards.comparison,
-    )
+run_step(snakemake, kl_matrix)

@@ -1,5 +1,4 @@
-from facelime.analysis import detect_landmarks
-from facelime.workflow_io import rule_logging
+from facelime.steps.landmarks import landmarks
+from facelime.workflow_io import run_step
 
-with rule_logging(snakemake.log[0]):
-    detect_landmarks(snakemake.input[0], snakemake.output[0])
+run_step(snakemake, landmarks)

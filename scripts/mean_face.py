@@ -1,5 +1,4 @@
-from facelime.analysis import mean_face
-from facelime.workflow_io import rule_logging
+from facelime.steps.align import mean_face
+from facelime.workflow_io import run_step
 
-with rule_logging(snakemake.log[0]):
-    mean_face(list(snakemake.input), snakemake.output[0])
+run_step(snakemake, mean_face)

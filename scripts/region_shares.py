@@ -1,12 +1,4 @@
-from facelime.analysis import region_share_table
-from facelime.workflow_io import rule_logging
+from facelime.steps.compare import region_shares
+from facelime.workflow_io import run_step
 
-with rule_logging(snakemake.log[0]):
-    region_share_table(
-        list(snakemake.input.heatmaps),
-        list(snakemake.params.kinds),
-        list(snakemake.params.names),
-        snakemake.input.canonical,
-        snakemake.output.tsv,
-        snakemake.output.png,
-    )
+run_step(snakemake, region_shares)

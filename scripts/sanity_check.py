@@ -1,9 +1,4 @@
-from facelime.validity.randomise import sanity_table
-from facelime.workflow_io import rule_logging
+from facelime.steps.validity import sanity_check
+from facelime.workflow_io import run_step
 
-with rule_logging(snakemake.log[0]):
-    sanity_table(
-        dict(zip(snakemake.params.trained, snakemake.input.trained)),
-        dict(zip(snakemake.params.randomised_from, snakemake.input.randomised)),
-        snakemake.output[0],
-    )
+run_step(snakemake, sanity_check)

@@ -1,5 +1,4 @@
-from facelime.validity.stability import stability_summary
-from facelime.workflow_io import rule_logging
+from facelime.steps.validity import stability_summary
+from facelime.workflow_io import run_step
 
-with rule_logging(snakemake.log[0]):
-    stability_summary(list(snakemake.input), snakemake.output.tsv, snakemake.output.png)
+run_step(snakemake, stability_summary)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facelime.analysis import packaged_face_shapes, region_shares
-from facelime.canonical import NOSE, REGIONS, canonical_face, extended_points, mean_shape
+from facelime.canonical import (NOSE, REGIONS, canonical_face, extended_points, mean_shape, packaged_face_shapes,
+                                region_shares)
 from facelime.landmarks import LandmarkDetector
 from facelime.warp import CanonicalWarp
 

@@ -10,7 +10,7 @@ from facelime.classify.cases import classification_metrics, most_confused_pair, 
 from facelime.classify.embedding_classifier import EmbeddingClassifier
 from facelime.classify.identity import fit_identity_classifier, stratified_split, top_identities
 from facelime.classify.lime_class import explain_classes
-from facelime.classify.stages import build_classifier
+from facelime.classify.onnx_classifier import build_classifier
 from facelime.classify.overlay import chosen_superpixels, signed_overlay
 from facelime.errors import ModelLoadError
 

@@ -10,8 +10,8 @@ import pytest
 from conftest import bright_region_classifier
 from workflow_helpers import snakemake, write_config
 
-from facelime.demo import build_demo_dataset
 from facelime.images import load_rgb, save_rgb
+from facelime.steps.demo import demo_dataset
 from facelime.storage import load_arrays
 
 pytestmark = pytest.mark.workflow
@@ -40,7 +40,7 @@ def classify_run(tmp_path_factory, face_crop):
         (work / "labelled" / label).mkdir(parents=True, exist_ok=True)
         save_rgb(work / "labelled" / label / f"region_{value:03d}.png", image)
     # identities with 5 images each: a demo photo, its mirror and three brightness changes
-    build_demo_dataset(work / "demo", work / "identities.csv")
+    demo_dataset(faces=work / "demo", metadata=work / "identities.csv")
     for identity in ("astronaut", "grace_hopper", "tom_hanks"):
         folder = work / "faces" / identity
         folder.mkdir(parents=True)

@@ -7,12 +7,13 @@ import csv
 import numpy as np
 
 from facelime.dataset import list_identities, list_images, read_identity_metadata
-from facelime.demo import build_demo_dataset, loose_crop
+from facelime.demo import loose_crop
 from facelime.images import load_rgb
+from facelime.steps.demo import demo_dataset
 
 
 def test_demo_dataset(tmp_path):
-    identities = build_demo_dataset(tmp_path / "faces", tmp_path / "identities.csv")
+    identities = demo_dataset(faces=tmp_path / "faces", metadata=tmp_path / "identities.csv")
     assert identities == [f"t1_face{i}" for i in range(1, 7)] + ["tom_hanks", "grace_hopper", "astronaut"]
     assert list_identities(tmp_path / "faces") == sorted(identities)
     for identity in identities:

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from facelime.errors import BadImageError
-from facelime.stages import crop_and_segment
+from facelime.steps.preprocess import crop_and_segment
 
 PREPROCESS = {"size": 112, "crop_fraction": 1.0, "min_side": 32}
 LIME = {"segmentation": "slic", "n_segments": 30, "compactness": 20}
@@ -61,7 +61,8 @@ SKIPPED = {
 def test_skip_policy_keeps_good_images_and_records_the_rest(fault_images, tmp_path, face_crop):
     paths = [str(p) for p in fault_images.values()]
     out, qc = tmp_path / "faces.npz", tmp_path / "qc.tsv"
-    arrays = crop_and_segment(paths, str(out), PREPROCESS, LIME, 0, "someone", on_bad_image="skip", qc_path=str(qc))
+    arrays = crop_and_segment(images=paths, faces=str(out), qc=str(qc), preprocess=PREPROCESS, lime=LIME, seed=0,
+                              identity="someone", on_bad_image="skip")
     loaded = [name for name in fault_images if name not in SKIPPED]
     assert list(arrays["sources"]) == [str(fault_images[n]) for n in loaded]
     assert arrays["faces"].shape == (len(loaded), 112, 112, 3)
@@ -86,7 +87,8 @@ def test_skip_policy_keeps_good_images_and_records_the_rest(fault_images, tmp_pa
 def test_fail_policy_names_the_file_and_reason(fault_images, tmp_path):
     paths = [str(fault_images["good.png"]), str(fault_images["zero_bytes.jpg"])]
     with pytest.raises(BadImageError) as err:
-        crop_and_segment(paths, str(tmp_path / "f.npz"), PREPROCESS, LIME, 0, "x", on_bad_image="fail")
+        crop_and_segment(images=paths, faces=str(tmp_path / "f.npz"), qc=str(tmp_path / "f.tsv"), preprocess=PREPROCESS,
+                         lime=LIME, seed=0, identity="x", on_bad_image="fail")
     assert str(err.value) == f"{fault_images['zero_bytes.jpg']}: empty file (0 bytes)"
     assert not (tmp_path / "f.npz").exists()
 
@@ -94,7 +96,8 @@ def test_fail_policy_names_the_file_and_reason(fault_images, tmp_path):
 def test_identity_without_a_usable_image_is_reported(fault_images, tmp_path):
     paths = [str(fault_images[n]) for n in ("zero_bytes.jpg", "not_an_image.jpg")]
     qc = tmp_path / "qc.tsv"
-    arrays = crop_and_segment(paths, str(tmp_path / "e.npz"), PREPROCESS, LIME, 0, "nobody", qc_path=str(qc))
+    arrays = crop_and_segment(images=paths, faces=str(tmp_path / "e.npz"), qc=str(qc), preprocess=PREPROCESS, lime=LIME,
+                              seed=0, identity="nobody", on_bad_image="skip")
     assert arrays["faces"].shape == (0, 112, 112, 3)
     rows = list(csv.DictReader(qc.open(), delimiter="\t"))
     assert rows[-1]["action"] == "identity left out" and rows[-1]["reason"] == "no usable image among 2"

@@ -163,7 +163,7 @@ def test_similarity_and_class_probability_are_score_functions_over_one_core(regi
     from conftest import bright_region_classifier
 
     from facelime.classify.lime_class import explain_classes
-    from facelime.classify.stages import build_classifier
+    from facelime.classify.onnx_classifier import build_classifier
     from facelime.lime_core import PerturbableModel, draw_samples
 
     embedder = onnx_embedder(region_onnx)

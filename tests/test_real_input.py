@@ -13,13 +13,14 @@ import pytest
 from conftest import SHARED
 from PIL import Image
 
-from facelime.analysis import aggregate_heatmap, region_shares
+from facelime.canonical import region_shares
 from facelime.config import validate_config
 from facelime.dataset import image_ids, read_identity_metadata, scan_dataset
 from facelime.errors import BadImageError, ConfigError
 from facelime.groups import identity_groups
-from facelime.heatmaps import mass, models_equal_mean
+from facelime.heatmaps import heatmap_outputs, mass, models_equal_mean
 from facelime.images import load_rgb
+from facelime.steps.heatmaps import aggregate_heatmap
 from facelime.storage import load_arrays, save_arrays
 
 DEMO = {"dataset": {"demo": True}}
@@ -157,7 +158,8 @@ def test_all_model_heatmaps_give_each_model_equal_weight(tmp_path):
     for name, mean in (("loud", loud), ("quiet", quiet)):
         paths.append(str(tmp_path / f"{name}.npz"))
         save_arrays(paths[-1], mean=mean.astype(np.float32), count=np.int64(3))
-    aggregate_heatmap(paths, ["loud", "quiet"], str(tmp_path / "all"), str(face), model_scale_paths=paths)
+    aggregate_heatmap(members=paths, names=["loud", "quiet"], face=str(face),
+                      heatmap=heatmap_outputs(str(tmp_path / "all")), model_scales=paths)
     mean = load_arrays(tmp_path / "all.npz")["mean"]
     top, bottom = mean[:10].sum(), mean[10:].sum()
     assert top == pytest.approx(bottom, rel=1e-6)  # a plain mean would give 80 % to the loud model
@@ -201,7 +203,7 @@ def _finder(method, model=None):
 
 
 def test_group_photo_gives_the_largest_face_and_a_note(tmp_path):
-    from facelime.stages import FaceCropper
+    from facelime.preprocess import FaceCropper
 
     pre = {"size": 112, "min_side": 32, "crop_fraction": 1.0, "detect": "hog", "face_scale": 1.6, "align": "none"}
     faces = _finder("hog")(load_rgb(group_photo()))
@@ -219,7 +221,7 @@ def test_norm_crop_puts_the_eyes_on_arcfaces_template():
 
     from facelime.faces import five_points
     from facelime.landmarks import LandmarkDetector
-    from facelime.stages import FaceCropper
+    from facelime.preprocess import FaceCropper
 
     pre = {"size": 112, "min_side": 32, "crop_fraction": 1.0, "detect": "hog", "face_scale": 1.6, "align": "norm_crop"}
     crop = FaceCropper(pre)(group_photo())

@@ -13,8 +13,8 @@ from facelime.errors import ModelLoadError
 from facelime.lime_similarity import explain_similarity
 from facelime.models import build_embedder
 from facelime.references import reference_embeddings
+from facelime.steps.validity import randomise_model
 from facelime.validity.faithfulness import curve_auc, deletion_insertion, order_rows
-from facelime.validity.randomise import randomise_onnx
 from facelime.validity.region_stats import bootstrap_shares, permutation_test, shares
 from facelime.validity.stability import seed_agreement, stability_identities, studied_sample_counts
 from facelime.validity.stats import benjamini_hochberg, bootstrap_mean_ci, mean_pairwise_spearman
@@ -108,8 +108,8 @@ def test_studied_counts_and_identities():
 
 def test_randomised_model_keeps_weights_values_but_not_their_order(tmp_path, face_crop):
     source = region_model(tmp_path / "region.onnx")
-    first = randomise_onnx(str(source), str(tmp_path / "random.onnx"), seed=4)
-    randomise_onnx(str(source), str(tmp_path / "again.onnx"), seed=4)
+    first = randomise_model(model_file=str(source), randomised=str(tmp_path / "random.onnx"), seed=4, trained="region")
+    randomise_model(model_file=str(source), randomised=str(tmp_path / "again.onnx"), seed=4, trained="region")
     assert first == 1  # W is the only float tensor with 2+ dimensions
     before = {t.name: numpy_helper.to_array(t) for t in onnx.load(str(source)).graph.initializer}
     after = {t.name: numpy_helper.to_array(t) for t in onnx.load(str(tmp_path / "random.onnx")).graph.initializer}
@@ -126,10 +126,11 @@ def test_randomised_model_keeps_weights_values_but_not_their_order(tmp_path, fac
 def test_model_without_weights_cannot_be_randomised(tmp_path):
     source = pooled_model(tmp_path / "pooled.onnx")
     with pytest.raises(ModelLoadError, match=r"pooled\.onnx: has no weight tensors to randomise"):
-        randomise_onnx(str(source), str(tmp_path / "out.onnx"), seed=0)
+        randomise_model(model_file=str(source), randomised=str(tmp_path / "out.onnx"), seed=0, trained="pooled")
     (tmp_path / "broken.onnx").write_bytes(b"not a model")
     with pytest.raises(ModelLoadError, match=r"broken\.onnx: cannot be read as ONNX"):
-        randomise_onnx(str(tmp_path / "broken.onnx"), str(tmp_path / "out.onnx"), seed=0)
+        randomise_model(model_file=str(tmp_path / "broken.onnx"), randomised=str(tmp_path / "out.onnx"), seed=0,
+                        trained="broken")
 
 
 # --- region statistics ----------------------------------------------------------------------

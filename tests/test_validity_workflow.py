@@ -9,9 +9,8 @@ import pytest
 from conftest import region_model
 from workflow_helpers import dry_run_jobs, snakemake, write_config
 
-from facelime.analysis import region_shares
-from facelime.canonical import REGIONS
-from facelime.demo import build_demo_dataset
+from facelime.canonical import REGIONS, region_shares
+from facelime.steps.demo import demo_dataset
 from facelime.storage import load_arrays
 
 pytestmark = pytest.mark.workflow
@@ -27,7 +26,7 @@ def read_tsv(path):
 @pytest.fixture(scope="module")
 def validity_run(tmp_path_factory):
     work = tmp_path_factory.mktemp("validity")
-    build_demo_dataset(work / "data", work / "identities.csv")
+    demo_dataset(faces=work / "data", metadata=work / "identities.csv")
     config = {
         "seed": 3,
         "dataset": {"root": str(work / "data"), "metadata": str(work / "identities.csv"), "identities": IDENTITIES},
@@ -53,7 +52,7 @@ def validity_run(tmp_path_factory):
 
 
 def test_validity_stages_are_off_by_default(tmp_path):
-    build_demo_dataset(tmp_path / "data", tmp_path / "identities.csv")
+    demo_dataset(faces=tmp_path / "data", metadata=tmp_path / "identities.csv")
     write_config(tmp_path, {"dataset": {"root": str(tmp_path / "data"), "identities": IDENTITIES[:2]},
                             "models": {"dlib_resnet": {"backend": "dlib"}}})
     jobs = dry_run_jobs(tmp_path)

@@ -10,7 +10,7 @@ import pytest
 from conftest import region_model
 from workflow_helpers import assert_same_results, dry_run_job_list, dry_run_jobs, snakemake, write_config
 
-from facelime.demo import build_demo_dataset
+from facelime.steps.demo import demo_dataset
 from facelime.storage import load_arrays
 
 pytestmark = pytest.mark.workflow
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.workflow
 def small_run(tmp_path_factory):
     """Three demo identities, the dlib model and a test-built ONNX model, 12 LIME samples."""
     work = tmp_path_factory.mktemp("run")
-    build_demo_dataset(work / "data", work / "identities.csv")
+    demo_dataset(faces=work / "data", metadata=work / "identities.csv")
     config = {
         "seed": 7,
         "dataset": {"root": str(work / "data"), "metadata": str(work / "identities.csv"),

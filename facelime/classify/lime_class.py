@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..lime_core import lime
+from ..segmentation import superpixels
 
 
 @dataclass
@@ -39,3 +40,12 @@ def explain_classes(image: np.ndarray, segments: np.ndarray, classifier, classes
     return ClassExplanation(classes=explained, coefficients=np.array([f.coefficients for f in run.fits], np.float32),
                             intercepts=np.array([f.intercept for f in run.fits]), r2=np.array([f.r2 for f in run.fits]),
                             probabilities=run.scores[0], segments=segments)
+
+
+def explain_image(image: np.ndarray, classifier, lime_settings: dict, seed: int,
+                  classes: list[int] | None) -> ClassExplanation:
+    """explain_classes on the image's own superpixels (classify.lime's segmentation)."""
+    segments = superpixels(image, lime_settings["segmentation"], lime_settings["n_segments"],
+                           lime_settings["compactness"], seed=seed % (2**31))
+    return explain_classes(image, segments, classifier, classes, num_samples=lime_settings["num_samples"],
+                           kernel_width=lime_settings["kernel_width"], seed=seed, sampling=lime_settings["sampling"])

@@ -12,7 +12,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from ..config import with_defaults
 from ..errors import ModelLoadError
+from ..models import batch_size_for
 from ..models.base import PreparedFace
 from ..models.onnx_session import open_session
 
@@ -82,3 +84,12 @@ class OnnxClassifier:
             out = np.asarray(self._session.run(None, {self._input_name: chunk})[0], np.float64).reshape(len(chunk), -1)
             outputs.append(softmax(out) if self.output == "logits" else out)
         return np.concatenate(outputs)
+
+
+def build_classifier(name: str, spec: dict, threads: int = 0) -> OnnxClassifier:
+    """The classifier declared under `classify.models.<name>` (keys left out: the schema's defaults)."""
+    spec = with_defaults(spec, "classify", "models")
+    return OnnxClassifier(name, spec["path"], spec["classes"], input_size=spec["input_size"], grey=spec["grey"],
+                          mean=spec["mean"], std=spec["std"], color_order=spec["color_order"], output=spec["output"],
+                          device=spec["device"], batch_size=batch_size_for("classifier", spec["batch_size"]),
+                          threads=threads)

@@ -11,13 +11,7 @@ the method, not what the network learnt.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
-
-from ..errors import ModelLoadError
-from ..storage import atomic_path
 
 SUFFIX = "-randomised"
 
@@ -38,15 +32,10 @@ def randomised_models(models: dict, enabled: bool, folder: str = "results/validi
     return extra
 
 
-def randomise_onnx(source: str, destination: str, seed: int) -> int:
-    """Write `source` with every weight tensor's values shuffled; returns how many tensors were shuffled."""
-    import onnx
+def shuffle_weights(model, seed: int) -> int:
+    """Shuffle the values of every weight tensor of an onnx.ModelProto in place; returns how many were shuffled."""
     from onnx import numpy_helper
 
-    try:
-        model = onnx.load(source)
-    except Exception as err:  # protobuf's DecodeError and friends
-        raise ModelLoadError(source, f"cannot be read as ONNX ({type(err).__name__})") from None
     rng = np.random.default_rng(seed)
     shuffled = 0
     for tensor in model.graph.initializer:
@@ -56,34 +45,4 @@ def randomise_onnx(source: str, destination: str, seed: int) -> int:
         permuted = rng.permutation(values.ravel()).reshape(values.shape).astype(values.dtype)
         tensor.CopyFrom(numpy_helper.from_array(permuted, tensor.name))
         shuffled += 1
-    if shuffled == 0:
-        raise ModelLoadError(source, "has no weight tensors to randomise (no float initialiser with 2+ dimensions)")
-    Path(destination).parent.mkdir(parents=True, exist_ok=True)
-    tmp = atomic_path(destination, ".onnx")
-    onnx.save(model, tmp)
-    os.replace(tmp, destination)
     return shuffled
-
-
-SANITY_FIELDS = ("comparison", "model_a", "model_b", "symmetric_kl")
-
-
-def sanity_table(trained: dict[str, str], randomised: dict[str, str], out_tsv: str) -> list[dict]:
-    """Symmetric KL between each trained model's heatmap and its randomised copy's, next to the KL
-    between every pair of trained models (a sane explanation: the first is much larger).
-
-    trained: {model: heatmap .npz}; randomised: {trained model: heatmap .npz of its randomised copy}.
-    """
-    from itertools import combinations
-
-    from ..divergence import symmetric_kl
-    from ..storage import load_arrays, write_tsv
-
-    heatmap = {name: load_arrays(path)["heatmap"] for name, path in trained.items()}
-    rows = [dict(comparison="trained_vs_randomised", model_a=model, model_b=randomised_name(model),
-                 symmetric_kl=symmetric_kl(heatmap[model], load_arrays(path)["heatmap"]))
-            for model, path in sorted(randomised.items())]
-    rows += [dict(comparison="trained_vs_trained", model_a=a, model_b=b, symmetric_kl=symmetric_kl(heatmap[a], heatmap[b]))
-             for a, b in combinations(sorted(heatmap), 2)]
-    write_tsv(out_tsv, rows, SANITY_FIELDS)
-    return rows

@@ -16,12 +16,7 @@ import numpy as np
 from ..canonical import REGIONS
 from ..heatmaps import read_count, read_mean
 from ..seeding import job_seed
-from ..storage import load_arrays, write_tsv
 from .stats import benjamini_hochberg
-
-CI_FIELDS = ("scope", "column", "group", "identities", "region", "share", "ci_low", "ci_high")
-TEST_FIELDS = ("scope", "column", "group_a", "group_b", "identities_a", "identities_b", "region",
-               "share_a", "share_b", "difference", "p_value", "p_adjusted", "significant")
 
 
 def region_masses(mean: np.ndarray, regions: np.ndarray) -> np.ndarray:
@@ -84,23 +79,17 @@ def models_equal_masses(per_model: list[np.ndarray]) -> np.ndarray:
     return np.mean(scaled, axis=0)
 
 
-def region_statistics(scopes: dict[str, list[str]], identities: list[str], groups: dict[str, dict[str, list[str]]],
-                      canonical_path: str, ci_tsv: str, tests_tsv: str, forest_png: str, resamples: int,
-                      permutations: int, confidence: float, seed: int) -> tuple[list[dict], list[dict]]:
+def region_share_tables(scope_masses: dict[str, np.ndarray], identities: list[str],
+                        groups: dict[str, dict[str, list[str]]], resamples: int, permutations: int,
+                        confidence: float, seed: int) -> tuple[list[dict], list[dict]]:
     """Bootstrap CIs for every (scope, group, region) and BH-corrected permutation tests between groups.
 
-    scopes: {model: per-identity heatmap paths in `identities` order}; the scope all_models
-    is added when there are two or more models, each model weighing the same.
-    groups: {column: {value: [identities]}} from the identity metadata.
+    scope_masses: {scope: identities x regions masses, rows in `identities` order, NaN
+    rows for identities without a usable image}. groups: {column: {value: [identities]}}
+    from the identity metadata. Returns the rows of the CI table and of the tests table.
     """
-    from .plots import draw_region_forest
-
-    regions = load_arrays(canonical_path)["regions"]
     tail = (1 - confidence) / 2
     ci_rows, test_rows = [], []
-    scope_masses = {scope: identity_masses(paths, regions) for scope, paths in scopes.items()}
-    if len(scopes) >= 2:
-        scope_masses["all_models"] = models_equal_masses(list(scope_masses.values()))
     for scope, masses in scope_masses.items():
         index = {identity: i for i, identity in enumerate(identities) if np.all(np.isfinite(masses[i]))}
         members = {("all", "all"): list(index)}
@@ -136,7 +125,4 @@ def region_statistics(scopes: dict[str, list[str]], identities: list[str], group
     for row, q in zip(test_rows, adjusted):
         row["p_adjusted"] = q
         row["significant"] = int(q < 1 - confidence)
-    write_tsv(ci_tsv, ci_rows, CI_FIELDS)
-    write_tsv(tests_tsv, test_rows, TEST_FIELDS)
-    draw_region_forest(ci_rows, forest_png, confidence)
     return ci_rows, test_rows

@@ -1,0 +1,96 @@
+"""Rule explain (docs/method.md, LIME on similarity): LIME on cosine similarity, one job per (model, identity)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..lime_similarity import explain_similarity
+from ..models import build_embedder
+from ..preprocess import load_crop
+from ..references import is_own, reference_embeddings
+from ..seeding import job_seed
+from ..sheets import contact_sheet
+from ..storage import load_arrays, save_arrays
+from ..workflow_io import with_speed_settings
+
+
+def identity_references(embedder, faces: np.ndarray, lime: dict,
+                        preprocess: dict | None) -> tuple[np.ndarray, list[str]]:
+    """The reference embedding of each face under lime.reference (see facelime.references)."""
+    mode = lime.get("reference", "self")
+    other = None
+    if mode == "image":
+        other = embedder.embed_faces([load_crop(lime["reference_image"], preprocess)])[0]
+    return reference_embeddings(embedder.embed_faces(faces), mode, other)
+
+
+def log_progress(job: str, done: int, total: int, samples: int, last_s: float, elapsed_s: float) -> None:
+    """One line per image in the job's log: i/N, forward passes per second, time left."""
+    eta = elapsed_s / done * (total - done)
+    logging.info("%s: image %d/%d, %d samples in %.1f s (%.0f samples/s), ETA %.0f s",
+                 job, done, total, samples, last_s, samples / max(last_s, 1e-9), eta)
+
+
+def explain(*, faces: str, masks: str, model: str, spec: dict, lime: dict, preprocess: dict | None, seed: int,
+            identity: str, threads: int = 1, sheets: str | None = None, config: dict | None = None) -> dict:
+    """LIME on similarity for every image of one identity with one model.
+
+    sheets (a folder, only when the config asks for contact sheets) gets one PNG per
+    image; config puts back the speed-only batch sizes, which are not rule params.
+    """
+    spec, lime = with_speed_settings(config, model, spec, lime)
+    crops = load_arrays(faces)
+    n = len(crops["images"])
+    # an identity whose images were all skipped still gets (empty) outputs; aggregates leave it out
+    embedder = build_embedder(model, spec, batch_size=lime.get("batch_size"), threads=threads) if n else None
+    k_max = int(crops["segments"].max()) + 1 if n else 0
+    references, reference_kinds = (identity_references(embedder, crops["faces"], lime, preprocess) if n
+                                   else (np.zeros((0, 0)), []))
+    result = dict(
+        score_maps=np.zeros(crops["segments"].shape, np.float32),
+        segments=crops["segments"],
+        coefficients=np.full((n, k_max), np.nan, np.float32),
+        num_superpixels=np.zeros(n, np.int32),
+        intercept=np.zeros(n, np.float32),
+        r2=np.zeros(n, np.float32),
+        sample_scores=np.zeros((n, lime["num_samples"]), np.float32),
+        face_detected=np.ones(n, bool),
+        face_detection=np.bool_(bool(embedder and embedder.detects_faces)),
+        images=crops["images"],
+        seeds=np.zeros(n, np.uint32),
+        references=np.asarray(references, np.float32),
+        reference_kinds=np.array(reference_kinds, dtype=str),
+    )
+    if sheets:
+        Path(sheets).mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    for i, name in enumerate(crops["images"]):
+        image_seed = job_seed(seed, model, identity, str(name))
+        tick = time.perf_counter()
+        explanation = explain_similarity(
+            crops["faces"][i], crops["segments"][i], embedder,
+            num_samples=lime["num_samples"], kernel_width=lime["kernel_width"],
+            seed=image_seed, keep=lime["keep"], sampling=lime["sampling"],
+            reference=None if is_own(reference_kinds[i]) else references[i],
+        )
+        k = len(explanation.coefficients)
+        result["score_maps"][i] = explanation.score_map
+        result["coefficients"][i, :k] = explanation.coefficients
+        result["num_superpixels"][i] = k
+        result["intercept"][i] = explanation.intercept
+        result["r2"][i] = explanation.r2
+        result["sample_scores"][i] = explanation.scores
+        result["face_detected"][i] = explanation.info.get("face_detected", True)
+        result["seeds"][i] = image_seed
+        log_progress(f"{model} {identity}", i + 1, n, lime["num_samples"], time.perf_counter() - tick,
+                     time.perf_counter() - started)
+        if sheets:
+            contact_sheet(Path(sheets) / f"{name}.png", crops["faces"][i], crops["segments"][i],
+                          explanation.score_map,
+                          f"{model} | {identity}/{name} | R² {explanation.r2:.2f}")
+    save_arrays(masks, **result)
+    return result

@@ -1,0 +1,54 @@
+"""Rule qc_report: the QC table, the counts per stage and model, and the run summary."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from ..qc import COUNT_FIELDS, FALLBACK_REASON, QC_FIELDS, run_summary
+from ..storage import load_some, read_tsv, write_tsv
+
+
+def fallback_rows(path: str, stage: str) -> tuple[list[dict], int, bool]:
+    """Fallback rows of one landmarks or masks file, how many images it holds, and whether it detects faces."""
+    arrays = load_some(path, "images", "face_detected", "face_detection")
+    detects = bool(arrays.get("face_detection", stage == "landmarks"))
+    rows = [dict(identity=Path(path).stem, file=str(name), stage=stage, action="fallback", reason=FALLBACK_REASON)
+            for name, found in zip(arrays["images"], arrays["face_detected"]) if not found]
+    return (rows if detects else []), len(arrays["images"]), detects
+
+
+def qc_report(*, images: list[str], landmarks: list[str], masks: list[str], table: str, counts: str, summary: str,
+              dataset_rows: list[dict], models: list[str], identities: list[str],
+              max_fallback_share: float) -> list[dict]:
+    """Write the QC table, the counts per stage and model, and the run summary paragraph.
+
+    images: the per-identity QC tables of crop_and_segment; masks: model-major, one
+    file per (model, identity) as the rule expands them.
+    """
+    n = len(identities)
+    per_model = {model: masks[i * n: (i + 1) * n] for i, model in enumerate(models)}
+    rows: list[dict] = list(dataset_rows)
+    for path in images:
+        rows += read_tsv(path)
+    used = 0
+    stage_counts = []
+    stages = {"landmarks": landmarks, **{f"explain:{m}": p for m, p in sorted(per_model.items())}}
+    for stage, paths in stages.items():
+        misses, total, detects = 0, 0, False
+        for path in paths:
+            found, images_here, detected_here = fallback_rows(path, stage)
+            rows += found
+            misses, total, detects = misses + len(found), total + images_here, detects or detected_here
+        used = total if stage == "landmarks" else used
+        if not detects:  # only stages that look for the face can miss it (ONNX models see the crop as it is)
+            continue
+        stage_counts.append(dict(stage=stage, images=total, fallbacks=misses,
+                                 share=round(misses / total, 4) if total else 0.0))
+    rows = [{k: row.get(k, "") for k in QC_FIELDS} for row in rows]
+    write_tsv(table, rows, QC_FIELDS)
+    write_tsv(counts, stage_counts, COUNT_FIELDS)
+    text = run_summary(rows, stage_counts, len(landmarks), used, max_fallback_share)
+    Path(summary).write_text(text + "\n")
+    logging.info(text)
+    return rows
