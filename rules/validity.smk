@@ -70,6 +70,7 @@ rule faithfulness_summary:
     params:
         models=EXPLAINED,
         bootstrap=VALIDITY["faithfulness"]["bootstrap"],
+        confidence=VALIDITY["faithfulness"]["confidence"],
         seed=config["seed"],
     script:
         "../scripts/faithfulness_summary.py"

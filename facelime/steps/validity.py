@@ -30,7 +30,6 @@ FAITHFULNESS_SUMMARY_FIELDS = ("model", "images", "share_beats_random_deletion",
                                "deletion_gap", "deletion_gap_low", "deletion_gap_high",
                                "insertion_gap", "insertion_gap_low", "insertion_gap_high")
 CURVES = ("deletion_lime", "deletion_random", "insertion_lime", "insertion_random")
-FAITHFULNESS_CONFIDENCE = 0.95  # of the AUC gaps' bootstrap CIs
 STABILITY_FIELDS = ("model", "identity", "image", "num_samples", "seeds", "mean_spearman", "min_spearman")
 STABILITY_SUMMARY_FIELDS = ("model", "num_samples", "images", "mean_spearman", "sd_spearman", "min_spearman")
 SANITY_FIELDS = ("comparison", "model_a", "model_b", "symmetric_kl")
@@ -64,8 +63,9 @@ def faithfulness(*, faces: str, masks: str, tsv: str, curves: str, model: str, s
 
 
 def faithfulness_summary(*, tables: list[str], curves: list[str], tsv: str, png: str, models: list[str],
-                         bootstrap: int, seed: int) -> list[dict]:
-    """Per model: share of images where LIME's order beats random, and the mean AUC gaps with bootstrap CIs.
+                         bootstrap: int, confidence: float, seed: int) -> list[dict]:
+    """Per model: share of images where LIME's order beats random, and the mean AUC gaps with bootstrap CIs
+    (validity.faithfulness.confidence, 0.95).
 
     deletion_gap = random AUC - LIME AUC and insertion_gap = LIME AUC - random AUC, so
     both are positive when LIME's order is better than chance.
@@ -84,7 +84,7 @@ def faithfulness_summary(*, tables: list[str], curves: list[str], tsv: str, png:
                      share_beats_random_insertion=np.mean([int(r["lime_beats_random_insertion"]) for r in mine])
                      if mine else float("nan"))
         for kind, values in gaps.items():
-            mean, low, high = bootstrap_mean_ci(values, bootstrap, FAITHFULNESS_CONFIDENCE,
+            mean, low, high = bootstrap_mean_ci(values, bootstrap, confidence,
                                                 job_seed(seed, "faithfulness", model, kind))
             entry.update({f"{kind}_gap": mean, f"{kind}_gap_low": low, f"{kind}_gap_high": high})
         summary.append(entry)
