@@ -19,7 +19,7 @@ def _is_image(path: Path) -> bool:
 
 
 def _visible(path: Path) -> bool:
-    return not path.name.startswith((".", "_"))
+    return not path.name.startswith(".")  # hidden files and folders (.DS_Store, .git) are not data
 
 
 def list_images(root: str | os.PathLike, identity: str, view: str | None = None) -> list[str]:
@@ -60,6 +60,10 @@ def scan_dataset(root: str | os.PathLike, view: str | None = None) -> tuple[list
         direct = list_images(root, name, view)
         if direct:
             found.append(name)
+        outside_view = list_images(root, name) if view else []
+        if outside_view:
+            ignored.append(_ignored(name, folder, f"{len(outside_view)} images directly in the identity folder, "
+                                                  f"outside its '{view}' folder (dataset.view): ignored"))
         elif view and not images_at.is_dir():
             ignored.append(_ignored(name, folder, f"no '{view}' folder (dataset.view): identity left out"))
             continue

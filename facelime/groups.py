@@ -6,6 +6,7 @@ safe slugs; the mapping is kept so figures show the original values.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 
@@ -13,9 +14,25 @@ ID_LIKE = {"identity", "class_id", "name", "sample_num", "id"}
 
 
 def slug(value: str) -> str:
-    """A file-name-safe form of a metadata value or attribute ('Glint 360K' -> 'Glint_360K')."""
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", str(value).strip()).strip("_.")
+    """A file-name-safe form of a metadata value or attribute ('Glint 360K' -> 'Glint_360K').
+
+    Letters of any script stay ('España', '中国'); only separators and punctuation become '_'.
+    """
+    cleaned = re.sub(r"[^\w.-]+", "_", str(value).strip()).strip("_.")
     return cleaned or "empty"
+
+
+def unique_slugs(values) -> dict[str, str]:
+    """{value: slug}, where two different values never share a slug ('a b', 'a_b' -> 'a_b', 'a_b_<hash>')."""
+    taken: dict[str, str] = {}
+    out = {}
+    for value in sorted(set(values)):
+        name = slug(value)
+        if name in taken and taken[name] != value:
+            name = f"{name}_{hashlib.sha1(value.encode()).hexdigest()[:6]}"
+        taken[name] = value
+        out[value] = name
+    return out
 
 
 def model_attribute_sets(models: dict) -> dict[str, dict[str, list[str]]]:
@@ -59,10 +76,11 @@ def identity_groups(metadata: dict[str, dict[str, str]], identities: list[str],
     groups: dict[str, dict[str, list[str]]] = {}
     for column in columns:
         by_value: dict[str, list[str]] = defaultdict(list)
+        names = unique_slugs(metadata[i].get(column, "") for i in present)
         for identity in present:
             value = metadata[identity].get(column, "")
             if value != "":
-                by_value[slug(value)].append(identity)
+                by_value[names[value]].append(identity)
             else:
                 qc.append(_metadata_row(identity, "no value", f"empty '{column}' value: in no '{column}' group"))
         for value, members in sorted(by_value.items()):
@@ -71,5 +89,8 @@ def identity_groups(metadata: dict[str, dict[str, str]], identities: list[str],
                                         f"group {column}={value} has {len(members)} identities, fewer than "
                                         f"compare.min_group_size ({min_size})"))
                 del by_value[value]
+        if len(by_value) < 2:
+            qc.append(_metadata_row("", "grouping left out", f"column '{column}' has {len(by_value)} group(s) left "
+                                    "with enough identities: no group heatmaps or comparisons for it"))
         groups[slug(column)] = dict(by_value)
     return groups

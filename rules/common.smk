@@ -1,8 +1,12 @@
 # Helpers shared by every stage: config validation, the identity list, input functions.
 import functools
+import json
 import os
 import re
 import sys
+import time
+
+import yaml
 
 # The science lives in the facelime package of this repository; make it importable
 # for the scripts whatever environment (venv, conda) runs them.
@@ -138,6 +142,12 @@ def model_params(wildcards):
     return numbers_only(model_spec(wildcards))
 
 
+def config_file_inputs(section, key):
+    """A file named in the config, as an input (so that a changed file reruns the jobs that read it)."""
+    path = config[section].get(key)
+    return [path] if path else []
+
+
 def reference_crop_params():
     """The crop settings, which the explain jobs read only for a reference image."""
     return config["preprocess"] if config["lime"]["reference"] == "image" else None
@@ -240,7 +250,7 @@ def heatmap_catalogue():
     ids = identities()
     entries = []
 
-    def add(kind, label, prefix, family=None, model=None, value=None):
+    def add(kind, label, prefix, family=None, model=None, value=None, size=None):
         entries.append(
             dict(
                 kind=kind,
@@ -249,6 +259,7 @@ def heatmap_catalogue():
                 family=family,
                 model=model,
                 value=value,
+                size=size,  # a group's identities, shown as its n
             )
         )
 
@@ -282,10 +293,19 @@ def heatmap_catalogue():
     for column, values in group_columns().items():
         for v in sorted(values):
             prefix = HEATMAP["group_all"].format(column=column, value=v)
-            add("group", f"{column}={v}", prefix, f"group_{column}", value=v)
+            size = len(values[v])
+            add("group", f"{column}={v}", prefix, f"group_{column}", value=v, size=size)
             for m in MODELS:
                 prefix = HEATMAP["group_model"].format(column=column, value=v, model=m)
-                add("group_model", f"{column}={v}|{m}", prefix, f"group_{column}", m, v)
+                add(
+                    "group_model",
+                    f"{column}={v}|{m}",
+                    prefix,
+                    f"group_{column}",
+                    m,
+                    v,
+                    size,
+                )
     add("all_models", "all_models", HEATMAP["all_models"], "models")
     return entries
 
@@ -389,12 +409,14 @@ def analysis_targets():
 
 
 # --- start and end of a run ----------------------------------------------------
+RUN_STARTED = (
+    []
+)  # when this run's jobs began (onstart), so that only a fresh summary is printed
+
+
 def announce_settings():
     """Print what this run really uses and keep it beside the results."""
-    import json
-
-    import yaml
-
+    RUN_STARTED.append(time.time())
     print(settings_banner(SETTINGS), file=sys.stderr)
     os.makedirs("results", exist_ok=True)
     with open("results/run_config.yaml", "w") as handle:
@@ -406,9 +428,15 @@ def announce_settings():
 
 
 def print_run_summary():
-    """The QC paragraph (identities, images, skipped, fallbacks, warnings) as the run's last words."""
-    if os.path.exists("results/qc/summary.txt"):
-        with open("results/qc/summary.txt") as handle:
+    """The QC paragraph (identities, images, skipped, fallbacks, warnings) as the run's last words,
+    when this run wrote it (a run of one target leaves an older summary alone)."""
+    path = "results/qc/summary.txt"
+    if (
+        os.path.exists(path)
+        and RUN_STARTED
+        and os.path.getmtime(path) >= RUN_STARTED[0] - 1
+    ):
+        with open(path) as handle:
             print(handle.read().rstrip(), file=sys.stderr)
 
 

@@ -55,5 +55,6 @@ rule region_shares:
     params:
         kinds=lambda wildcards: [e["kind"] for e in heatmap_catalogue()],
         names=lambda wildcards: [e["label"] for e in heatmap_catalogue()],
+        sizes=lambda wildcards: [e["size"] for e in heatmap_catalogue()],
     script:
         "../scripts/region_shares.py"

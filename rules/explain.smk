@@ -5,6 +5,7 @@ rule explain:
     input:
         faces="results/faces/{identity}.npz",
         model_file=model_file,
+        reference_image=config_file_inputs("lime", "reference_image"),
     output:
         # contact sheets only when asked for: an output fewer per job keeps big DAGs fast
         **(

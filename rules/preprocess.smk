@@ -5,6 +5,7 @@
 rule crop_and_segment:
     input:
         images=identity_images,
+        detector=config_file_inputs("preprocess", "yunet_model"),
     output:
         faces="results/faces/{identity}.npz",
         qc="results/qc/images/{identity}.tsv",

@@ -55,6 +55,7 @@ def test_bad_config_names_the_key(change, message):
         validate_config(config)
 
 
+@pytest.mark.workflow
 def test_snakemake_stops_on_unknown_key(tmp_path):
     config = copy.deepcopy(GOOD)
     config["lime"] = {"num_sampels": 100}
@@ -66,6 +67,7 @@ def test_snakemake_stops_on_unknown_key(tmp_path):
     assert len(output.splitlines()) < 15 and "$schema" not in output  # one line, not the whole schema
 
 
+@pytest.mark.workflow
 def test_snakemake_stops_on_missing_model_file(tmp_path):
     config = copy.deepcopy(GOOD)
     config["models"]["r18"] = {"backend": "onnx", "path": str(tmp_path / "r18.onnx")}

@@ -125,6 +125,8 @@ def test_files_outside_the_layout_are_listed(tmp_path):
     assert all(r["action"] == "ignored" and r["stage"] == "dataset" for r in rows)
     identities, rows = scan_dataset(tmp_path, view="old")
     assert identities == ["ann"] and any("no 'old' folder" in r["reason"] for r in rows if r["identity"] == "bob")
+    assert any(r["reason"].startswith("1 images directly in the identity folder, outside its 'old' folder")
+               for r in rows if r["identity"] == "ann")
 
 
 # --- 7: metadata ----------------------------------------------------------------------------
@@ -143,7 +145,16 @@ def test_metadata_gaps_and_small_groups_are_recorded():
     groups = identity_groups(metadata, ["a", "b", "c", "d", "e"], ["g"], min_size=2, qc=qc)
     assert groups == {"g": {"x": ["a", "b"]}}
     got = {(r["identity"], r["action"]) for r in qc}
-    assert got == {("e", "no metadata"), ("d", "no value"), ("c", "group left out")}
+    assert got == {("e", "no metadata"), ("d", "no value"), ("c", "group left out"), ("", "grouping left out")}
+
+
+def test_group_values_in_any_script_stay_apart():
+    metadata = {i: {"identity": i, "country": c} for i, c in
+                (("a", "中国"), ("b", "中国"), ("c", "日本"), ("d", "日本"), ("e", "a b"), ("f", "a b"), ("g", "a_b"),
+                 ("h", "a_b"))}
+    groups = identity_groups(metadata, sorted(metadata), ["country"])["country"]
+    assert len(groups) == 4 and groups["中国"] == ["a", "b"] and groups["日本"] == ["c", "d"]
+    assert sorted(map(sorted, groups.values())) == [["a", "b"], ["c", "d"], ["e", "f"], ["g", "h"]]
 
 
 # --- 4: models weigh the same in every heatmap over models -------------------------------------
@@ -244,3 +255,29 @@ def test_yunet_finds_the_group_photos_faces():
         assert min(np.linalg.norm(centre(face) - centre(h)) for h in hog) < 0.5 * (face.box[2] - face.box[0])
     eyes = faces[0].points5[:2]
     assert eyes[0, 0] < eyes[1, 0]  # image-left eye first, as ArcFace's template
+
+
+def test_fallbacks_are_counted_per_model_and_warned_above_the_threshold(tmp_path):
+    from facelime.steps.qc import qc_report
+
+    names = np.array([f"img{i}" for i in range(10)])
+    found = np.ones(10, bool)
+    save_arrays(tmp_path / "landmarks.npz", images=names, face_detected=found)
+    missed = found.copy()
+    missed[:3] = False  # dlib's own detection missed 3 of 10
+    save_arrays(tmp_path / "dlib.npz", images=names, face_detected=missed, face_detection=np.bool_(True))
+    save_arrays(tmp_path / "onnx.npz", images=names, face_detected=found, face_detection=np.bool_(False))
+    out = {key: str(tmp_path / f"{key}.out") for key in ("table", "counts", "summary")}
+    rows = qc_report(images=[], landmarks=[str(tmp_path / "landmarks.npz")],
+                     masks=[str(tmp_path / "dlib.npz"), str(tmp_path / "onnx.npz")], dataset_rows=[],
+                     models=["dlib", "onnx"], identities=["x"], max_fallback_share=0.10, **out)
+    assert [(r["file"], r["stage"]) for r in rows] == [("img0", "explain:dlib"), ("img1", "explain:dlib"),
+                                                       ("img2", "explain:dlib")]
+    from facelime.storage import read_tsv
+
+    counts = {c["stage"]: (c["images"], c["fallbacks"], c["share"]) for c in read_tsv(out["counts"])}
+    assert counts == {"landmarks": ("10", "0", "0"), "explain:dlib": ("10", "3", "0.3")}  # onnx detects nothing
+    summary = " ".join(open(out["summary"]).read().split())
+    assert "explain:dlib fallback 3/10 (30%)" in summary
+    assert "WARNING: explain:dlib: 3 of 10 images (30%) had no face detected" in summary
+    assert "landmarks: 0 of" not in summary  # below the threshold: no warning

@@ -151,7 +151,7 @@ def test_killed_run_resumes_without_redoing_finished_work(tmp_path, face_crop):
             load_arrays(path)  # every output that exists is whole: written under a temporary name, then renamed
     # a killed Snakemake leaves its lock behind; --unlock is the documented first step
     assert snakemake(tmp_path, "--unlock").returncode == 0
-    result = snakemake(tmp_path, "--cores", "2", "--rerun-incomplete")
+    result = snakemake(tmp_path, "--cores", "2")  # the default profile, found by itself, reruns incomplete jobs
     assert result.returncode == 0, result.stderr[-3000:]
     assert len(list(masks.glob("*.npz"))) == 8
     assert {p: p.stat().st_mtime_ns for p in finished} == finished  # finished work was not redone

@@ -98,12 +98,12 @@ def test_every_odd_input_is_used_right_or_listed(user_run):
 def test_metadata_groups_show_their_size_and_tiny_groups_are_left_out(user_run):
     work, _ = user_run
     results = work / "results"
-    assert sorted(p.name for p in (results / "heatmaps" / "group" / "country").iterdir()) == ["Espa_a", "France"]
+    assert sorted(p.name for p in (results / "heatmaps" / "group" / "country").iterdir()) == ["España", "France"]
     header = (results / "kl" / "group_country.tsv").read_text().splitlines()[0].split("\t")
-    assert header[1:] == ["Espa_a (n=2)", "France (n=2)"]
+    assert header[1:] == ["España (n=2)", "France (n=2)"]
     shares = {r["heatmap"]: r for r in read_tsv(results / "regions" / "region_shares.tsv")}
-    assert shares["gender=f"]["n"] == "1"  # one model averaged in the all-model group heatmap
-    assert shares["gender=f|region"]["n"] == "2"
+    assert shares["gender=f"]["n"] == shares["gender=f|region"]["n"] == "2"  # the group's identities
+    assert shares["region"]["n"] == "6" and shares["all_models"]["n"] == "1"  # members averaged
 
 
 def test_the_run_ends_with_a_summary(user_run):

@@ -30,18 +30,21 @@ def kl_matrix(*, heatmaps: list[str], names: list[str], tsv: str, clustermap: st
     return matrix
 
 
-def region_shares(*, heatmaps: list[str], kinds: list[str], names: list[str], canonical: str, tsv: str,
+def region_shares(*, heatmaps: list[str], kinds: list[str], names: list[str], sizes: list, canonical: str, tsv: str,
                   png: str) -> list[dict]:
-    """Per heatmap, the share of its mass in each canonical region and that share over the region's area."""
+    """Per heatmap, the share of its mass in each canonical region and that share over the region's area.
+
+    n: a group's number of identities (sizes), else the members the heatmap averages.
+    """
     from ..figures import draw_region_shares
 
     regions = load_arrays(canonical)["regions"]
     area = {name: float(np.mean(regions == i)) for i, name in enumerate(REGIONS)}
     rows = []
-    for path, kind, name in zip(heatmaps, kinds, names):
+    for path, kind, name, size in zip(heatmaps, kinds, names, sizes):
         shares = shares_of(read_mean(path), regions)
-        # n: the members averaged (identities, or models for aggregates over models)
-        row = {"kind": kind, "heatmap": name, "n": read_count(path), **{r: round(v, 6) for r, v in shares.items()}}
+        n = size if size is not None else read_count(path)
+        row = {"kind": kind, "heatmap": name, "n": n, **{r: round(v, 6) for r, v in shares.items()}}
         # density: share / area share; > 1 means the region draws more than its size
         row.update({f"{r}_density": round(v / area[r], 4) if area[r] > 0 else 0.0 for r, v in shares.items()})
         rows.append(row)
