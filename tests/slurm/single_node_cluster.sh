@@ -143,9 +143,9 @@ python - "$WORK" <<'PY'
 import sys
 from pathlib import Path
 import yaml
-from facelime.demo import build_demo_dataset
+from facelime.steps.demo import demo_dataset
 work = Path(sys.argv[1])
-build_demo_dataset(work / "data", work / "identities.csv")
+demo_dataset(faces=work / "data", metadata=work / "identities.csv")
 config = {"seed": 5, "sheets": False, "lime": {"num_samples": 16}, "compare": {"min_group_size": 1},
           "dataset": {"root": str(work / "data"), "metadata": str(work / "identities.csv"),
                       "identities": ["astronaut", "grace_hopper", "t1_face2", "tom_hanks"]},
