@@ -119,24 +119,14 @@ def validate_config(config: dict) -> dict:
 
     The first problem raises ConfigError with a one-line message naming the key.
     """
-    schema = copy.deepcopy(load_schema())
+    schema = load_schema()  # read, never changed: the defaults hook copies what it fills in
     coerce_strings(config, schema)
     validator = _set_defaults(jsonschema.Draft7Validator)(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
         raise ConfigError(describe_error(errors[0], schema))
-    fill_model_defaults(config, schema)
     check_config(config)
     return config
-
-
-def fill_model_defaults(config: dict, schema: dict) -> None:
-    """Model entries sit under additionalProperties, which the defaults hook does not reach."""
-    model_schema = schema["properties"]["models"]["additionalProperties"]["properties"]
-    for spec in config["models"].values():
-        for key, sub in model_schema.items():
-            if "default" in sub:
-                spec.setdefault(key, copy.deepcopy(sub["default"]))
 
 
 def _require_file(key: str, path) -> None:

@@ -76,9 +76,8 @@ def _scan():
 
 def dataset_qc_rows():
     """QC rows for files the layout leaves out, and for metadata gaps and small groups."""
-    identities()
-    groups()
-    return _scan()[1] + GROUP_QC
+    identities()  # after the demo checkpoint, the dataset and its CSV exist
+    return _scan()[1] + _groups()[1]
 
 
 @functools.cache
@@ -96,9 +95,8 @@ def _identities():
     return found
 
 
-if not DATASET[
-    "demo"
-]:  # list the dataset once now, so that a bad layout stops here in one line
+# list the dataset once now, so that a bad layout stops here in one line
+if not DATASET["demo"]:
     _identities()
 
 
@@ -188,46 +186,44 @@ def metadata_path():
 def groups():
     """{column: {value: [identities]}} from the identity metadata (empty without one)."""
     identities()  # after the demo checkpoint, the CSV exists
-    return _groups()
-
-
-GROUP_QC = []  # metadata rows for the QC table, filled once by _groups()
+    return _groups()[0]
 
 
 @functools.cache
 def _groups():
+    """The groups, and QC rows for metadata gaps and groups left out (read once)."""
     path = metadata_path()
     if not path:
-        return {}
-    ids = identities()  # after the demo checkpoint, the CSV exists
+        return {}, []
     try:
         rows = read_identity_metadata(path, DATASET["identity_column"])
     except ConfigError as err:
         raise WorkflowError(str(err)) from None
+    qc = []
     found = identity_groups(
         rows,
-        ids,
+        identities(),
         DATASET["group_columns"],
         config["compare"]["max_group_values"],
         config["compare"]["min_group_size"],
-        GROUP_QC,
+        qc,
     )
-    if GROUP_QC:
+    if qc:
         print(
-            f"facelime: {len(GROUP_QC)} metadata notes (missing rows or values, small groups): "
+            f"facelime: {len(qc)} metadata notes (missing rows or values, small groups): "
             "see results/qc/qc.tsv",
             file=sys.stderr,
         )
-    return found
+    return found, qc
 
 
 def group_members(wildcards):
     return groups()[wildcards.column][wildcards.value]
 
 
-def group_label(column, value):
-    """A group's name with its size, as tables and figures show it."""
-    return f"{value} (n={len(groups()[column][value])})"
+def group_label(entry):
+    """A group heatmap's name with its size, as tables and figures show it."""
+    return f"{entry['value']} (n={entry['size']})"
 
 
 HEATMAP = {
@@ -337,9 +333,7 @@ def comparison_sets():
         sets[f"attribute_{attribute}"] = [(e["value"], e["prefix"]) for e in entries]
     for column in group_columns():
         entries = family(f"group_{column}", "group")
-        sets[f"group_{column}"] = [
-            (group_label(column, e["value"]), e["prefix"]) for e in entries
-        ]
+        sets[f"group_{column}"] = [(group_label(e), e["prefix"]) for e in entries]
         for model in MODELS:
             entries = [
                 e
@@ -347,7 +341,7 @@ def comparison_sets():
                 if e["model"] == model
             ]
             sets[f"group_{column}__{model}"] = [
-                (group_label(column, e["value"]), e["prefix"]) for e in entries
+                (group_label(e), e["prefix"]) for e in entries
             ]
     return sets
 
@@ -373,7 +367,7 @@ def figure_panels(figure):
     column = figure[len("group_") :]
     panels = []
     for e in family(figure, "group", "group_model"):
-        label = f"{column}={group_label(column, e['value'])}"
+        label = f"{column}={group_label(e)}"
         panels.append((f"{label} {e['model'] or '(all)'}", e["prefix"]))
     return panels
 
@@ -409,14 +403,12 @@ def analysis_targets():
 
 
 # --- start and end of a run ----------------------------------------------------
-RUN_STARTED = (
-    []
-)  # when this run's jobs began (onstart), so that only a fresh summary is printed
+# The Snakefile is read just before the jobs run: a summary written after this is this run's.
+PARSED_AT = time.time()
 
 
 def announce_settings():
     """Print what this run really uses and keep it beside the results."""
-    RUN_STARTED.append(time.time())
     print(settings_banner(SETTINGS), file=sys.stderr)
     os.makedirs("results", exist_ok=True)
     with open("results/run_config.yaml", "w") as handle:
@@ -431,11 +423,7 @@ def print_run_summary():
     """The QC paragraph (identities, images, skipped, fallbacks, warnings) as the run's last words,
     when this run wrote it (a run of one target leaves an older summary alone)."""
     path = "results/qc/summary.txt"
-    if (
-        os.path.exists(path)
-        and RUN_STARTED
-        and os.path.getmtime(path) >= RUN_STARTED[0] - 1
-    ):
+    if os.path.exists(path) and os.path.getmtime(path) >= PARSED_AT:
         with open(path) as handle:
             print(handle.read().rstrip(), file=sys.stderr)
 

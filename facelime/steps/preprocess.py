@@ -49,8 +49,7 @@ def crop_and_segment(*, images: list[str], faces: str, qc: str, preprocess: dict
         names.append(name)
         sources.append(os.fspath(path))
     if not crops:
-        qc_rows.append(dict(identity=identity, file="", stage="crop_and_segment", action="identity left out",
-                            reason=f"no usable image among {len(images)}"))
+        qc_rows.append(_qc_row(identity, "", "identity left out", f"no usable image among {len(images)}"))
     arrays = dict(
         faces=np.array(crops, dtype=np.uint8).reshape(-1, size, size, 3),
         segments=np.array(segments, dtype=np.int32).reshape(-1, size, size),

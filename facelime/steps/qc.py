@@ -31,7 +31,6 @@ def qc_report(*, images: list[str], landmarks: list[str], masks: list[str], tabl
     rows: list[dict] = list(dataset_rows)
     for path in images:
         rows += read_tsv(path)
-    used = 0
     stage_counts = []
     stages = {"landmarks": landmarks, **{f"explain:{m}": p for m, p in sorted(per_model.items())}}
     for stage, paths in stages.items():
@@ -40,7 +39,8 @@ def qc_report(*, images: list[str], landmarks: list[str], masks: list[str], tabl
             found, images_here, detected_here = fallback_rows(path, stage)
             rows += found
             misses, total, detects = misses + len(found), total + images_here, detects or detected_here
-        used = total if stage == "landmarks" else used
+        if stage == "landmarks":
+            used = total  # every image that was cropped has landmarks
         if not detects:  # only stages that look for the face can miss it (ONNX models see the crop as it is)
             continue
         stage_counts.append(dict(stage=stage, images=total, fallbacks=misses,
