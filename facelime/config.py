@@ -114,8 +114,9 @@ def describe_error(error, schema: dict) -> str:
     return f"config key {path or '<top level>'}: {message}"
 
 
-def validate_config(config: dict) -> dict:
-    """Coerce command-line strings, fill defaults and validate in place; then check files.
+def validate_config(config: dict, workflow_dir: str | Path | None = None) -> dict:
+    """Coerce command-line strings, fill defaults and validate in place; resolve relative
+    paths (resolve_paths); then check files.
 
     The first problem raises ConfigError with a one-line message naming the key.
     """
@@ -125,8 +126,28 @@ def validate_config(config: dict) -> dict:
     errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
         raise ConfigError(describe_error(errors[0], schema))
+    resolve_paths(config, workflow_dir)
     check_config(config)
     return config
+
+
+def resolve_paths(config: dict, workflow_dir: str | Path | None = None) -> None:
+    """Relative model paths are read from `model_dir` when it is set (the thesis config names
+    the study's files; the user says once where they are). A relative metadata file that is not
+    in the working directory is looked up in the workflow's folder, so that tables shipped with
+    facelime (config/thesis_identities.csv) are found from any working directory."""
+    model_dir = config.get("model_dir")
+    if model_dir:
+        if not Path(model_dir).is_dir():
+            raise ConfigError(f"config key model_dir: folder not found: {model_dir}")
+        for spec in config["models"].values():
+            if spec.get("path") and not Path(spec["path"]).is_absolute():
+                spec["path"] = str(Path(model_dir) / spec["path"])
+    metadata = config["dataset"].get("metadata")
+    if metadata and workflow_dir and not Path(metadata).is_absolute() and not Path(metadata).exists():
+        shipped = Path(workflow_dir) / metadata
+        if shipped.is_file():
+            config["dataset"]["metadata"] = str(shipped)
 
 
 def _require_file(key: str, path) -> None:

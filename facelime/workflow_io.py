@@ -60,6 +60,10 @@ def step_arguments(snakemake, step) -> dict:
 def run_step(snakemake, step) -> None:
     """What every script in scripts/ does: run one step with the rule's names, logged to the rule's log."""
     with rule_logging(snakemake.log[0]):
+        if "figure_style" in snakemake.params.keys():  # figure rules: dpi and colour scale of this job
+            from .figures import use_style
+
+            use_style(snakemake.params["figure_style"])
         step(**step_arguments(snakemake, step))
 
 

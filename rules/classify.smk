@@ -47,6 +47,8 @@ rule classifier_report:
             category="Classifier mode",
             labels={"classifier": "{classifier}", "figure": "confusion matrix"},
         ),
+        metrics_pdf="results/classify/{classifier}/metrics.pdf",
+        confusion_pdf="results/classify/{classifier}/confusion.pdf",
         cases_tsv="results/classify/{classifier}/cases.tsv",
     log:
         "logs/classify/{classifier}/report.log",
@@ -55,6 +57,7 @@ rule classifier_report:
     params:
         classes=lambda wildcards: CLASSIFY["models"][wildcards.classifier]["classes"],
         cases=CLASSIFY["cases"],
+        figure_style=FIGURE_STYLE,
     script:
         "../scripts/classifier_report.py"
 
@@ -75,6 +78,9 @@ rule classifier_explain:
             )
             for case in CASE_FIGURES
         ],
+        figure_pdfs=[
+            f"results/classify/{{classifier}}/cases/{case}.pdf" for case in CASE_FIGURES
+        ],
     log:
         "logs/classify/{classifier}/explain.log",
     conda:
@@ -84,6 +90,7 @@ rule classifier_explain:
         lime=CLASSIFY["lime"],
         seed=config["seed"],
         cases=CASE_FIGURES,
+        figure_style=FIGURE_STYLE,
     script:
         "../scripts/classifier_explain.py"
 
@@ -122,6 +129,10 @@ rule identity_classifier:
             category="Classifier mode",
             labels={"classifier": "identity", "figure": "explanations"},
         ),
+        pdfs=[
+            IDENTITY_OUTPUTS[name][: -len(".png")] + ".pdf"
+            for name in ("metrics.png", "confusion.png", "explanations.png")
+        ],
     log:
         "logs/identity_classifier.log",
     conda:
@@ -133,5 +144,6 @@ rule identity_classifier:
         settings=IDENTITY_CLASSIFIER,
         lime=LIME_PARAMS,
         seed=config["seed"],
+        figure_style=FIGURE_STYLE,
     script:
         "../scripts/identity_classifier.py"

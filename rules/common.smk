@@ -1,5 +1,6 @@
 # Helpers shared by every stage: config validation, the identity list, input functions.
 import functools
+import hashlib
 import json
 import os
 import re
@@ -29,7 +30,7 @@ from facelime.validity.stability import stability_identities
 # One validator for the workflow and the CLI: study defaults from the schema for every
 # key left out, --config strings typed, the first problem in one line naming the key.
 try:
-    validate_config(config)
+    validate_config(config, workflow.basedir)
 except ConfigError as err:
     raise WorkflowError(str(err)) from None
 
@@ -48,6 +49,10 @@ DEMO_ROOT = "results/demo/faces"
 DATASET_ROOT = DEMO_ROOT if DATASET["demo"] else DATASET["root"]
 
 
+def metadata_path():
+    return "results/demo/identities.csv" if DATASET["demo"] else DATASET["metadata"]
+
+
 wildcard_constraints:
     identity=r"[^/]+",
     model="|".join(re.escape(m) for m in EXPLAINED),
@@ -56,7 +61,7 @@ wildcard_constraints:
     column=r"[^/]+",
     value=r"[^/]+",
     comparison=r"[^/]+",
-    figure=r"[^/]+",
+    figure=r"[^/]+|person_net/[^/]+",
 
 
 def identities():
@@ -92,7 +97,33 @@ def _identities():
                 f"dataset.identities: no images for {missing} under {DATASET_ROOT}"
             )
         found = [i for i in found if i in set(wanted)]
+    if DATASET["only_metadata_identities"]:
+        found = metadata_identities(found)
     return found
+
+
+def metadata_identities(found):
+    """The dataset's identities that the metadata lists (the study's 368 of VGGFace2's test
+    split); listed identities without images are named once, not silently dropped."""
+    try:
+        listed = read_identity_metadata(metadata_path(), DATASET["identity_column"])
+    except ConfigError as err:
+        raise WorkflowError(str(err)) from None
+    kept = [i for i in found if i in listed]
+    absent = sorted(set(listed) - set(found))
+    if absent:
+        print(
+            f"facelime: {len(absent)} of the {len(listed)} identities in {metadata_path()} have no "
+            f"images under {DATASET_ROOT} (e.g. {', '.join(absent[:3])}); explaining the "
+            f"{len(kept)} that do",
+            file=sys.stderr,
+        )
+    if not kept:
+        raise WorkflowError(
+            f"dataset.only_metadata_identities: none of the identities in {metadata_path()} "
+            f"has images under {DATASET_ROOT}"
+        )
+    return kept
 
 
 # list the dataset once now, so that a bad layout stops here in one line
@@ -179,10 +210,6 @@ def all_targets(wildcards):
 ATTRIBUTE_SETS = model_attribute_sets(config["models"])
 
 
-def metadata_path():
-    return "results/demo/identities.csv" if DATASET["demo"] else DATASET["metadata"]
-
-
 def groups():
     """{column: {value: [identities]}} from the identity metadata (empty without one)."""
     identities()  # after the demo checkpoint, the CSV exists
@@ -226,6 +253,26 @@ def group_label(entry):
     return f"{entry['value']} (n={entry['size']})"
 
 
+# --- names as figures show them (figures.labels, models.*.display_name) ----------------
+LABELS = config["figures"]["labels"]
+MODEL_ORDER = [m for m in config["models"]]  # figures list models in the config's order
+
+
+def display(name):
+    return LABELS.get(str(name), str(name))
+
+
+def model_display(model):
+    spec = config["models"].get(model) or {}
+    return spec.get("display_name") or display(model)
+
+
+def attribute_values(attribute):
+    """An attribute's values in the order their first model appears in the config."""
+    members = ATTRIBUTE_SETS[attribute]
+    return sorted(members, key=lambda v: min(MODEL_ORDER.index(m) for m in members[v]))
+
+
 HEATMAP = {
     "model_identity": "results/heatmaps/model_identity/{model}/{identity}",
     "model": "results/heatmaps/model/{model}",
@@ -239,18 +286,20 @@ HEATMAP = {
 
 @functools.cache
 def heatmap_catalogue():
-    """Every heatmap the workflow makes, enumerated once: kind, label, prefix, and the
-    family (models, sanity, attribute_<a>, group_<c>), model and value it belongs to.
-    Targets, KL matrices, figure grids and region shares are all read off this list.
-    A metadata column with fewer than two groups left makes no group heatmaps."""
+    """Every heatmap the workflow makes, enumerated once: kind, label (the name in tables),
+    display (the name in figures), prefix, and the family (models, sanity, attribute_<a>,
+    group_<c>), model and value it belongs to. Targets, KL matrices, figure grids and
+    region shares are all read off this list. A metadata column with fewer than two groups
+    left makes no group heatmaps."""
     ids = identities()
     entries = []
 
-    def add(kind, label, prefix, family=None, model=None, value=None, size=None):
+    def add(kind, label, prefix, family=None, model=None, value=None, size=None, shown=None):
         entries.append(
             dict(
                 kind=kind,
                 label=label,
+                display=shown or label,
                 prefix=prefix,
                 family=family,
                 model=model,
@@ -265,6 +314,7 @@ def heatmap_catalogue():
                 "model_identity",
                 f"{m}/{i}",
                 HEATMAP["model_identity"].format(model=m, identity=i),
+                shown=f"{model_display(m)} / {i}",
             )
     for m in EXPLAINED:
         add(
@@ -273,24 +323,21 @@ def heatmap_catalogue():
             HEATMAP["model"].format(model=m),
             "models" if m in MODELS else "sanity",
             m,
+            shown=model_display(m),
         )
     for i in ids:
         add("identity", i, HEATMAP["identity"].format(identity=i))
-    for attribute, values in ATTRIBUTE_SETS.items():
-        for v in sorted(values):
+    for attribute in ATTRIBUTE_SETS:
+        for v in attribute_values(attribute):
             prefix = HEATMAP["attribute"].format(attribute=attribute, value=v)
-            add(
-                "attribute",
-                f"{attribute}={v}",
-                prefix,
-                f"attribute_{attribute}",
-                value=v,
-            )
+            shown = f"{display(attribute)}: {display(v)}"
+            add("attribute", f"{attribute}={v}", prefix, f"attribute_{attribute}", value=v, shown=shown)
     for column, values in group_columns().items():
         for v in sorted(values):
             prefix = HEATMAP["group_all"].format(column=column, value=v)
             size = len(values[v])
-            add("group", f"{column}={v}", prefix, f"group_{column}", value=v, size=size)
+            shown = f"{display(column)}: {display(v)} (n={size})"
+            add("group", f"{column}={v}", prefix, f"group_{column}", value=v, size=size, shown=shown)
             for m in MODELS:
                 prefix = HEATMAP["group_model"].format(column=column, value=v, model=m)
                 add(
@@ -301,8 +348,9 @@ def heatmap_catalogue():
                     m,
                     v,
                     size,
+                    shown=f"{shown} | {model_display(m)}",
                 )
-    add("all_models", "all_models", HEATMAP["all_models"], "models")
+    add("all_models", "all_models", HEATMAP["all_models"], "models", shown="all nets")
     return entries
 
 
@@ -317,23 +365,29 @@ def family(name, *kinds):
     ]
 
 
+# The study's TOTAL leaf: the heatmap over all models, clustered with its parts.
+TOTAL = {"label": "TOTAL", "display": "TOTAL", "prefix": HEATMAP["all_models"]}
+
+
 def comparison_sets():
-    """{set name: [(label, heatmap prefix)]} for every KL matrix: models, attributes, groups."""
+    """{set name: [heatmap entries]} for every KL matrix: models and model attributes (each with
+    the TOTAL leaf when there are several models), sanity copies, groups, groups per model."""
+    total = [TOTAL] if len(MODELS) >= 2 else []
     sets = {}
     if len(MODELS) >= 2:
-        sets["models"] = [(e["label"], e["prefix"]) for e in family("models", "model")]
+        sets["models"] = family("models", "model") + total
     if RANDOMISED:
-        sets["sanity"] = [
-            (e["label"], e["prefix"])
-            for e in heatmap_catalogue()
-            if e["kind"] == "model"
-        ]
+        sets["sanity"] = [e for e in heatmap_catalogue() if e["kind"] == "model"]
     for attribute in ATTRIBUTE_SETS:
-        entries = family(f"attribute_{attribute}", "attribute")
-        sets[f"attribute_{attribute}"] = [(e["value"], e["prefix"]) for e in entries]
+        sets[f"attribute_{attribute}"] = [
+            {**e, "label": e["value"], "display": display(e["value"])}
+            for e in family(f"attribute_{attribute}", "attribute")
+        ] + total
     for column in group_columns():
         entries = family(f"group_{column}", "group")
-        sets[f"group_{column}"] = [(group_label(e), e["prefix"]) for e in entries]
+        sets[f"group_{column}"] = [
+            {**e, "label": group_label(e), "display": group_display(e)} for e in entries
+        ]
         for model in MODELS:
             entries = [
                 e
@@ -341,48 +395,244 @@ def comparison_sets():
                 if e["model"] == model
             ]
             sets[f"group_{column}__{model}"] = [
-                (group_label(e), e["prefix"]) for e in entries
+                {**e, "label": group_label(e), "display": group_display(e)}
+                for e in entries
             ]
     return sets
 
 
+def group_display(entry):
+    return f"{display(entry['value'])} (n={entry['size']})"
+
+
+def comparison_title(name):
+    """A KL matrix's title in figures."""
+    if name == "models":
+        return "nets"
+    if name == "sanity":
+        return "nets and their randomised copies"
+    kind, _, rest = name.partition("_")
+    subject, _, model = rest.partition("__")
+    title = f"{display(subject)}" + (f", {model_display(model)}" if model else "")
+    return title if kind == "attribute" else f"{title} (groups)"
+
+
 def comparison_inputs(wildcards):
-    return [f"{prefix}.npz" for _, prefix in comparison_sets()[wildcards.comparison]]
+    return [f"{e['prefix']}.npz" for e in comparison_sets()[wildcards.comparison]]
 
 
-def figure_panels(figure):
-    """(title, heatmap prefix) of each panel of one figure grid."""
-    if figure == "models":
-        return [(e["label"], e["prefix"]) for e in family("models", "model")] + [
-            ("all models", HEATMAP["all_models"])
-        ]
-    if figure == "sanity":
+# --- heatmap figures (docs/method.md, Figures) -----------------------------------------
+
+
+def net_rows(cell):
+    """Rows of a by-net grid: one per value of figures.net_rows (the study: training set), each
+    with its models in config order; cell(model) gives a panel's (title, prefix)."""
+    attribute = config["figures"]["net_rows"]
+    if attribute in ATTRIBUTE_SETS:
         return [
-            (e["label"], e["prefix"])
-            for e in heatmap_catalogue()
-            if e["kind"] == "model"
+            {
+                "label": display(value),
+                "cells": [
+                    cell(m) for m in MODEL_ORDER if m in ATTRIBUTE_SETS[attribute][value]
+                ],
+            }
+            for value in attribute_values(attribute)
         ]
-    if figure.startswith("attribute_"):
-        return [(e["label"], e["prefix"]) for e in family(figure, "attribute")]
-    column = figure[len("group_") :]
-    panels = []
-    for e in family(figure, "group", "group_model"):
-        label = f"{column}={group_label(e)}"
-        panels.append((f"{label} {e['model'] or '(all)'}", e["prefix"]))
-    return panels
+    return [{"label": "", "cells": [cell(m) for m in MODEL_ORDER]}]
+
+
+def all_nets_row(prefix):
+    """The panel over all nets, as its own row (left out with one net, where it would repeat it)."""
+    return [{"label": "", "cells": [("all nets", prefix)]}] if len(MODELS) >= 2 else []
+
+
+def chunks(items, size):
+    return [items[k : k + size] for k in range(0, len(items), size)]
+
+
+@functools.cache
+def figure_layouts():
+    """{figure name: {title, description, rows: [{label, cells: [(title, prefix)]}]}}: the study's
+    heatmap figures (by person and net, by person, by net, by attribute, by group and net, by
+    group), each a grid with one row per group."""
+    layouts = {}
+
+    def add(name, title, rows, description):
+        layouts[name] = dict(title=title, rows=rows, description=description)
+
+    add(
+        "nets",
+        "Heatmaps by net",
+        net_rows(lambda m: (model_display(m), HEATMAP["model"].format(model=m)))
+        + all_nets_row(HEATMAP["all_models"]),
+        "heatmaps by net",
+    )
+    ids = identities()
+    add(
+        "persons",
+        "Heatmaps by person (all nets)",
+        [
+            {
+                "label": "",
+                "cells": [(i, HEATMAP["identity"].format(identity=i)) for i in part],
+            }
+            for part in chunks(ids, 8)
+        ],
+        "heatmaps by person",
+    )
+    for i in ids:
+        add(
+            f"person_net/{i}",
+            f"{i}: heatmaps by net",
+            net_rows(
+                lambda m: (
+                    model_display(m),
+                    HEATMAP["model_identity"].format(model=m, identity=i),
+                )
+            )
+            + all_nets_row(HEATMAP["identity"].format(identity=i)),
+            f"heatmaps by person and net: {i}",
+        )
+    for attribute in ATTRIBUTE_SETS:
+        entries = family(f"attribute_{attribute}", "attribute")
+        add(
+            f"attribute_{attribute}",
+            f"Heatmaps by {display(attribute)}",
+            [
+                {
+                    "label": "",
+                    "cells": [(display(e["value"]), e["prefix"]) for e in entries],
+                }
+            ],
+            f"heatmaps by {display(attribute)}",
+        )
+    for column in group_columns():
+        entries = family(f"group_{column}", "group")
+        add(
+            f"group_{column}",
+            f"Heatmaps by {display(column)}",
+            [{"label": "", "cells": [(group_display(e), e["prefix"]) for e in entries]}],
+            f"heatmaps by {display(column)}",
+        )
+        rows = []
+        for e in entries:
+            per_model = {
+                m["model"]: m["prefix"]
+                for m in family(f"group_{column}", "group_model")
+                if m["value"] == e["value"]
+            }
+            cells = [(model_display(m), per_model[m]) for m in MODEL_ORDER]
+            if len(MODELS) >= 2:
+                cells.append(("all nets", e["prefix"]))
+            rows.append({"label": group_display(e), "cells": cells})
+        add(
+            f"group_{column}__nets",
+            f"Heatmaps by {display(column)} and net",
+            rows,
+            f"heatmaps by {display(column)} and net",
+        )
+    if RANDOMISED:
+        add(
+            "sanity",
+            "Heatmaps of the nets and their randomised copies",
+            [
+                {
+                    "label": "",
+                    "cells": [
+                        (e["display"], e["prefix"])
+                        for e in heatmap_catalogue()
+                        if e["kind"] == "model"
+                    ],
+                }
+            ],
+            "sanity check: nets and randomised copies",
+        )
+    return layouts
+
+
+def figure_layout(wildcards):
+    return figure_layouts()[wildcards.figure]
+
+
+def figure_grid_inputs(wildcards):
+    rows = figure_layout(wildcards)["rows"]
+    return [f"{prefix}.npz" for row in rows for _, prefix in row["cells"]]
+
+
+def figure_grid_rows(wildcards):
+    return [
+        {"label": row["label"], "titles": [title for title, _ in row["cells"]]}
+        for row in figure_layout(wildcards)["rows"]
+    ]
+
+
+FIGURE_GRID = "results/figures/{figure}"
+
+
+def figure_files(prefix):
+    """A heatmap figure's files: grey and JET, each as PNG and PDF."""
+    return [f"{prefix}.{colour}.{ext}" for colour in ("grey", "jet") for ext in ("png", "pdf")]
 
 
 def figure_targets():
-    figures = ["models"] + [f"attribute_{a}" for a in ATTRIBUTE_SETS]
-    figures += [f"group_{c}" for c in group_columns()] + (
-        ["sanity"] if RANDOMISED else []
+    targets = []
+    for name in figure_layouts():
+        targets += figure_files(FIGURE_GRID.format(figure=name))
+    return targets
+
+
+def source_digest(*paths):
+    """A digest of source files, as a param: a rule reruns when their content changes."""
+    digest = hashlib.sha256()
+    for path in paths:
+        with open(os.path.join(workflow.basedir, path), "rb") as handle:
+            digest.update(handle.read())
+    return digest.hexdigest()[:16]
+
+
+# Every figure rule has these params: a new dpi, colour scale or drawing code reruns the
+# figures (and only them); facelime.workflow_io.run_step applies them.
+FIGURE_STYLE = {
+    **config["figures"],
+    "code": source_digest(
+        "facelime/figures.py",
+        "facelime/steps/figures.py",
+        "facelime/validity/plots.py",
+        "facelime/classify/plots.py",
+    ),
+}
+
+
+def comparison_figures():
+    """(description, files) of each KL matrix's clustered heatmap and dendrogram."""
+    found = []
+    for name in comparison_sets():
+        title = comparison_title(name)
+        for kind, what in (("dendrogram", "dendrogram"), ("clustermap", "KL matrix")):
+            files = [f"results/kl/{name}.{kind}.{ext}" for ext in ("png", "pdf")]
+            found.append((f"{what}: {title}", files))
+    return found
+
+
+def thesis_figures():
+    """(description, files) of every figure of the study's set, in the order it is printed."""
+    found = [
+        (layout["description"], figure_files(FIGURE_GRID.format(figure=name)))
+        for name, layout in figure_layouts().items()
+    ]
+    found += comparison_figures()
+    found.append(
+        (
+            "region shares and densities",
+            ["results/regions/region_shares.png", "results/regions/region_shares.pdf"],
+        )
     )
-    return [f"results/figures/{name}.png" for name in figures]
-
-
-def figure_inputs(wildcards):
-    """Overlay PNGs shown in one figure grid, with their titles as params."""
-    return [f"{prefix}.overlay.png" for _, prefix in figure_panels(wildcards.figure)]
+    found += [
+        (f"validity: {os.path.basename(path)}", [path, path[: -len(".png")] + ".pdf"])
+        for path in validity_targets()
+        if path.endswith(".png")
+    ]
+    return found
 
 
 def analysis_targets():
@@ -395,9 +645,13 @@ def analysis_targets():
             name=name,
             ext=["tsv", "clustermap.png", "dendrogram.png"],
         )
+        targets += expand(
+            "results/kl/{name}.{ext}", name=name, ext=["clustermap.pdf", "dendrogram.pdf"]
+        )
     targets += [
         "results/regions/region_shares.tsv",
         "results/regions/region_shares.png",
+        "results/regions/region_shares.pdf",
     ]
     return targets + figure_targets()
 
@@ -420,12 +674,13 @@ def announce_settings():
 
 
 def print_run_summary():
-    """The QC paragraph (identities, images, skipped, fallbacks, warnings) as the run's last words,
-    when this run wrote it (a run of one target leaves an older summary alone)."""
-    path = "results/qc/summary.txt"
-    if os.path.exists(path) and os.path.getmtime(path) >= PARSED_AT:
-        with open(path) as handle:
-            print(handle.read().rstrip(), file=sys.stderr)
+    """Where each figure is (after `thesis`) and the QC paragraph (identities, images, skipped,
+    fallbacks, warnings) as the run's last words, when this run wrote them (a run of one target
+    leaves older ones alone)."""
+    for path in ("results/figures/index.txt", "results/qc/summary.txt"):
+        if os.path.exists(path) and os.path.getmtime(path) >= PARSED_AT:
+            with open(path) as handle:
+                print(handle.read().rstrip(), file=sys.stderr)
 
 
 # --- validity checks (docs/validity.md) -----------------------------------------

@@ -18,15 +18,22 @@ rule kl_matrix:
             category="Dendrograms",
             labels={"comparison": "{comparison}", "figure": "dendrogram"},
         ),
+        clustermap_pdf="results/kl/{comparison}.clustermap.pdf",
+        dendrogram_pdf="results/kl/{comparison}.dendrogram.pdf",
     log:
         "logs/kl/{comparison}.log",
     conda:
         "../envs/facelime.yaml"
     params:
         names=lambda wildcards: [
-            label for label, _ in comparison_sets()[wildcards.comparison]
+            e["label"] for e in comparison_sets()[wildcards.comparison]
         ],
+        titles=lambda wildcards: [
+            e["display"] for e in comparison_sets()[wildcards.comparison]
+        ],
+        title=lambda wildcards: comparison_title(wildcards.comparison),
         linkage=config["compare"]["linkage"],
+        figure_style=FIGURE_STYLE,
     script:
         "../scripts/kl_matrix.py"
 
@@ -48,6 +55,7 @@ rule region_shares:
             category="Region shares",
             labels={"figure": "bar chart"},
         ),
+        pdf="results/regions/region_shares.pdf",
     log:
         "logs/region_shares.log",
     conda:
@@ -55,6 +63,8 @@ rule region_shares:
     params:
         kinds=lambda wildcards: [e["kind"] for e in heatmap_catalogue()],
         names=lambda wildcards: [e["label"] for e in heatmap_catalogue()],
+        titles=lambda wildcards: [e["display"] for e in heatmap_catalogue()],
+        figure_style=FIGURE_STYLE,
         sizes=lambda wildcards: [e["size"] for e in heatmap_catalogue()],
     script:
         "../scripts/region_shares.py"

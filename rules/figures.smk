@@ -1,21 +1,56 @@
-# The study's figures: heatmap grids per model, model attribute and metadata group.
+# docs/method.md, Figures: the study's heatmap figures (grids with one row per group, grey and
+# JET, PDF and PNG, one colour scale per grid), and the index of the whole figure set.
 
 
 rule figure_grid:
     input:
-        overlays=figure_inputs,
+        heatmaps=figure_grid_inputs,
     output:
-        png=report(
-            "results/figures/{figure}.png",
+        grey=report(
+            FIGURE_GRID + ".grey.png",
             caption="../report/figure_grid.rst",
             category="Heatmaps",
-            labels={"figure": "{figure}"},
+            labels={"figure": "{figure}", "colours": "grey"},
         ),
+        jet=report(
+            FIGURE_GRID + ".jet.png",
+            caption="../report/figure_grid.rst",
+            category="Heatmaps",
+            labels={"figure": "{figure}", "colours": "JET"},
+        ),
+        grey_pdf=FIGURE_GRID + ".grey.pdf",
+        jet_pdf=FIGURE_GRID + ".jet.pdf",
+        panels=FIGURE_GRID + ".panels.tsv",
     log:
         "logs/figures/{figure}.log",
     conda:
         "../envs/facelime.yaml"
     params:
-        titles=lambda wildcards: [title for title, _ in figure_panels(wildcards.figure)],
+        rows=figure_grid_rows,
+        title=lambda wildcards: figure_layout(wildcards)["title"],
+        figure_style=FIGURE_STYLE,
     script:
         "../scripts/figure_grid.py"
+
+
+rule figure_index:
+    input:
+        files=lambda wildcards: [f for _, files in thesis_figures() for f in files],
+    output:
+        index="results/figures/index.tsv",
+        listing="results/figures/index.txt",
+    log:
+        "logs/figures/index.log",
+    conda:
+        "../envs/facelime.yaml"
+    params:
+        descriptions=lambda wildcards: [d for d, _ in thesis_figures()],
+        figures=lambda wildcards: [" ".join(files) for _, files in thesis_figures()],
+    script:
+        "../scripts/figure_index.py"
+
+
+# The study's whole figure set (make thesis): every figure, then where each one is.
+rule thesis:
+    input:
+        "results/figures/index.tsv",

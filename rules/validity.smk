@@ -63,6 +63,7 @@ rule faithfulness_summary:
             category="Validity",
             labels={"check": "faithfulness", "figure": "curves"},
         ),
+        pdf="results/validity/faithfulness.pdf",
     log:
         "logs/validity/faithfulness_summary.log",
     conda:
@@ -72,6 +73,7 @@ rule faithfulness_summary:
         bootstrap=VALIDITY["faithfulness"]["bootstrap"],
         confidence=VALIDITY["faithfulness"]["confidence"],
         seed=config["seed"],
+        figure_style=FIGURE_STYLE,
     script:
         "../scripts/faithfulness_summary.py"
 
@@ -112,10 +114,13 @@ rule stability_summary:
             category="Validity",
             labels={"check": "stability", "figure": "plot"},
         ),
+        pdf="results/validity/stability.pdf",
     log:
         "logs/validity/stability_summary.log",
     conda:
         "../envs/facelime.yaml"
+    params:
+        figure_style=FIGURE_STYLE,
     script:
         "../scripts/stability_summary.py"
 
@@ -167,6 +172,7 @@ rule region_stats:
             category="Validity",
             labels={"check": "region shares", "figure": "forest plot"},
         ),
+        forest_pdf="results/validity/region_forest.pdf",
     log:
         "logs/validity/region_stats.log",
     conda:
@@ -177,5 +183,6 @@ rule region_stats:
         groups=lambda wildcards: groups(),
         settings=VALIDITY["region_stats"],
         seed=config["seed"],
+        figure_style=FIGURE_STYLE,
     script:
         "../scripts/region_stats.py"

@@ -104,7 +104,7 @@ def test_sanity_check_compares_trained_and_randomised(validity_run):
                      ("trained_vs_randomised", "whole", "whole-randomised"),
                      ("trained_vs_trained", "region", "whole")}
     assert all(float(r["symmetric_kl"]) > 0 for r in rows)
-    assert (results / "kl" / "sanity.tsv").is_file() and (results / "figures" / "sanity.png").is_file()
+    assert (results / "kl" / "sanity.tsv").is_file() and (results / "figures" / "sanity.jet.pdf").is_file()
     # randomised copies never enter the identity or all-model heatmaps
     identity = load_arrays(results / "heatmaps" / "identity" / "tom_hanks.npz")
     assert sorted(identity["members"]) == ["region", "whole"]

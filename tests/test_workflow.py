@@ -94,19 +94,33 @@ def test_heatmaps_kl_regions_figures(small_run):
     # groups come from the metadata CSV: source = group_photo (t1_face2) vs portrait
     portrait = load_arrays(results / "heatmaps" / "group" / "source" / "portrait" / "region.npz")
     assert sorted(portrait["members"]) == ["astronaut", "tom_hanks"]
-    for name in ("models", "attribute_arch", "attribute_train_set", "group_source", "group_source__region"):
+    # over models and model attributes, the study's TOTAL leaf (all models) joins the parts
+    for name, leaves in (("models", 3), ("attribute_arch", 3), ("attribute_train_set", 3), ("group_source", 2),
+                         ("group_source__region", 2)):
         lines = (results / "kl" / f"{name}.tsv").read_text().splitlines()
         matrix = np.array([[float(v) for v in line.split("\t")[1:]] for line in lines[1:]])
-        assert matrix.shape == (2, 2) and np.allclose(np.diag(matrix), 0) and matrix[0, 1] > 0
-        assert (results / "kl" / f"{name}.dendrogram.png").stat().st_size > 0
+        assert matrix.shape == (leaves, leaves) and np.allclose(np.diag(matrix), 0) and matrix[0, 1] > 0
+        assert (lines[0].split("\t")[-1] == "TOTAL") == (leaves == 3)
+        for kind in ("dendrogram", "clustermap"):
+            assert (results / "kl" / f"{name}.{kind}.png").stat().st_size > 0
+            assert (results / "kl" / f"{name}.{kind}.pdf").read_bytes()[:5] == b"%PDF-"
     table = (results / "regions" / "region_shares.tsv").read_text().splitlines()
     header = table[0].split("\t")
     for line in table[1:]:
         values = dict(zip(header, line.split("\t")))
         shares = [float(values[r]) for r in ("eyes", "eyebrows", "nose", "mouth", "forehead", "cheeks_jaw", "background")]
         assert sum(shares) == pytest.approx(1.0, abs=1e-4)
-    for figure in ("models", "attribute_arch", "attribute_train_set", "group_source"):
-        assert (results / "figures" / f"{figure}.png").stat().st_size > 10000
+    for figure in ("nets", "persons", "person_net/astronaut", "attribute_arch", "attribute_train_set",
+                   "group_source", "group_source__nets"):
+        for colours in ("grey", "jet"):
+            assert (results / "figures" / f"{figure}.{colours}.png").stat().st_size > 10000
+            assert (results / "figures" / f"{figure}.{colours}.pdf").read_bytes()[:5] == b"%PDF-"
+    # one colour scale per grid: every panel drawn with the grid's vmax, which is its largest panel
+    panels = [line.split("\t") for line in (results / "figures" / "group_source__nets.panels.tsv").read_text().splitlines()]
+    header, rows = panels[0], [dict(zip(panels[0], row)) for row in panels[1:]]
+    assert {r["row"] for r in rows} == {"group_photo (n=1)", "portrait (n=2)"}  # one row per group, n in it
+    assert len(rows) == 6 and len({r["vmax"] for r in rows}) == 1
+    assert float(rows[0]["vmax"]) == pytest.approx(max(float(r["panel_max"]) for r in rows), rel=1e-5)
 
 
 def test_report_has_captions(small_run):

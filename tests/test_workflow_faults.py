@@ -161,4 +161,4 @@ def test_killed_run_resumes_without_redoing_finished_work(tmp_path, face_crop):
     assert len(outputs(masks)) == 8
     assert {p: p.stat().st_mtime_ns for p in finished} == finished  # finished work was not redone
     assert all(p.stat().st_mtime_ns != t for p, t in unconfirmed.items())  # unconfirmed work was
-    assert (tmp_path / "results" / "figures" / "models.png").is_file()
+    assert (tmp_path / "results" / "figures" / "nets.jet.png").is_file()

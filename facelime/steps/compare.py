@@ -14,8 +14,9 @@ from ..storage import load_arrays
 
 
 def kl_matrix(*, heatmaps: list[str], names: list[str], tsv: str, clustermap: str, dendrogram: str, linkage: str,
-              comparison: str) -> np.ndarray:
-    """Symmetric-KL matrix of the heatmaps as TSV, a seaborn clustered heatmap and a dendrogram."""
+              comparison: str, titles: list[str] | None = None, title: str | None = None) -> np.ndarray:
+    """Symmetric-KL matrix of the heatmaps as TSV (rows named by `names`), a seaborn clustered
+    heatmap and a dendrogram (leaves named by the display `titles`)."""
     from ..figures import draw_clustermap, draw_dendrogram
 
     matrix = divergence.kl_matrix([load_arrays(p)["heatmap"] for p in heatmaps])
@@ -25,13 +26,15 @@ def kl_matrix(*, heatmaps: list[str], names: list[str], tsv: str, clustermap: st
         for name, row in zip(names, matrix):
             writer.writerow([name] + [f"{v:.6g}" for v in row])
     links = divergence.cluster(matrix, linkage)
-    draw_clustermap(matrix, names, links, clustermap, comparison)
-    draw_dendrogram(links, names, dendrogram, f"{comparison} ({linkage} linkage on symmetric KL)")
+    shown = titles or names
+    title = title or comparison
+    draw_clustermap(matrix, shown, links, clustermap, f"Symmetric KL divergence between heatmaps: {title}")
+    draw_dendrogram(links, shown, dendrogram, f"{title} ({linkage} linkage on symmetric KL)")
     return matrix
 
 
 def region_shares(*, heatmaps: list[str], kinds: list[str], names: list[str], sizes: list, canonical: str, tsv: str,
-                  png: str) -> list[dict]:
+                  png: str, titles: list[str] | None = None) -> list[dict]:
     """Per heatmap, the share of its mass in each canonical region and that share over the region's area.
 
     n: a group's number of identities (sizes), else the members the heatmap averages.
@@ -53,5 +56,6 @@ def region_shares(*, heatmaps: list[str], kinds: list[str], names: list[str], si
         writer = csv.DictWriter(handle, fieldnames=fields, delimiter="\t")
         writer.writeheader()
         writer.writerows(rows)
-    draw_region_shares(rows, png)
+    shown = titles or names
+    draw_region_shares([{**row, "heatmap": title} for row, title in zip(rows, shown)], png)
     return rows

@@ -1,25 +1,56 @@
-"""Rule figure_grid: the study's figures, grids of heatmap overlays per model, attribute and group."""
+"""Rules figure_grid and figure_index: the study's heatmap figures, and where each figure is."""
 
 from __future__ import annotations
 
-import math
+import csv
+from pathlib import Path
 
-import numpy as np
-from PIL import Image
-
-from ..figures import plt, save_figure
+from ..figures import STYLE, draw_heatmap_grid
+from ..heatmaps import read_mean
 
 
-def figure_grid(*, overlays: list[str], titles: list[str], png: str, figure: str) -> None:
-    """A grid of heatmap overlays (the study's model grid, by training set, ...), one title per panel."""
-    n = len(overlays)
-    cols = min(n, 4)
-    rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(2.3 * cols, 2.9 * rows), squeeze=False)
-    for ax in axes.ravel():
-        ax.axis("off")
-    for ax, overlay_path, label in zip(axes.ravel(), overlays, titles):
-        ax.imshow(np.asarray(Image.open(overlay_path)))
-        ax.set_title(label, fontsize=8)
-    fig.suptitle(f"heatmaps: {figure}", fontsize=10)
-    save_figure(fig, png)
+def figure_grid(*, heatmaps: list[str], rows: list[dict], title: str, grey: str, jet: str, panels: str) -> None:
+    """One heatmap figure in the study's two renderings (grey and JET), each as PNG and PDF.
+
+    rows: [{label, titles}], one per group; heatmaps: the panels' files in row order.
+    panels: a TSV of what each panel shows and the colour scale it was drawn with.
+    """
+    if sum(len(row["titles"]) for row in rows) != len(heatmaps):
+        raise ValueError(f"{title}: {len(heatmaps)} heatmaps for {sum(len(r['titles']) for r in rows)} panels")
+    maps = [read_mean(path) for path in heatmaps]
+    drawn = []
+    for colormap, path in (("grey", grey), ("jet", jet)):
+        drawn = draw_heatmap_grid(rows, maps, path, title, colormap)
+    with open(panels, "w", newline="") as handle:
+        writer = csv.writer(handle, delimiter="\t")
+        writer.writerow(["row", "panel", "heatmap", "scale", "vmin", "vmax", "panel_max"])
+        for item, path in zip(drawn, heatmaps):
+            writer.writerow([item["row"], item["panel"], path, STYLE["scale"], f"{item['vmin']:.6g}",
+                             f"{item['vmax']:.6g}", f"{item['panel_max']:.6g}"])
+
+
+def figure_index(*, figures: list[str], descriptions: list[str], index: str, listing: str) -> None:
+    """The figure set: a table of every figure and its files, and a short listing printed at the end
+    of a run (one line per kind of figure: the per-person figures share one line)."""
+    with open(index, "w", newline="") as handle:
+        writer = csv.writer(handle, delimiter="\t")
+        writer.writerow(["figure", "files"])
+        for description, files in zip(descriptions, figures):
+            writer.writerow([description, files])
+    lines, persons = [], []
+    for description, files in zip(descriptions, figures):
+        stems = sorted({str(Path(f).with_suffix("")) for f in files.split()})
+        formats = ",".join(sorted({Path(f).suffix.lstrip(".") for f in files.split()}))
+        shown = [f"{stem}.{{{formats}}}" for stem in stems]
+        if "/person_net/" in files:
+            persons.append(description)
+            if len(persons) == 1:
+                lines.append(("heatmaps by person and net", "results/figures/person_net/<identity>."
+                              "{grey,jet}.{pdf,png}"))
+            continue
+        lines.append((description, "  ".join(shown)))
+    with open(listing, "w") as handle:
+        handle.write(f"facelime: the figure set ({index}; {len(persons)} person figures)\n")
+        width = max(len(d) for d, _ in lines) if lines else 0
+        for description, shown in lines:
+            handle.write(f"  {description:<{width}}  {shown}\n")
