@@ -13,7 +13,7 @@ BIN := $(VENV)/bin
 # a plain `snakemake` finds workflow/profiles/default through the top-level profiles link
 SNAKEMAKE := $(BIN)/snakemake
 
-.PHONY: setup demo report test lint clean lock bench
+.PHONY: setup demo report test lint clean lock bench thesis
 
 setup: $(VENV)/.installed
 
@@ -46,6 +46,13 @@ demo: setup
 	$(SNAKEMAKE) --cores $(CORES)
 	$(SNAKEMAKE) --cores $(CORES) --report results/report.html
 	@echo "demo done: results/ (masks, sheets, heatmaps, figures) and results/report.html"
+
+# The study's whole figure set (config/thesis.yaml): only the data and model folders are yours.
+thesis: setup
+	@if [ -z "$(DATA)" ] || [ -z "$(MODELS)" ]; then \
+	  echo "usage: make thesis DATA=<VGGFace2 test folder: <identity>/Frontal/<image>> MODELS=<folder with the 8 ArcFace ONNX files> [CORES=16]"; \
+	  echo "(file names and the identity table: config/thesis.yaml, config/README.md)"; exit 2; fi
+	$(SNAKEMAKE) --cores $(CORES) --configfile config/thesis.yaml --config 'dataset={root: $(DATA)}' model_dir=$(MODELS) -- thesis
 
 test: setup
 	$(BIN)/python -m pytest -q tests

@@ -10,7 +10,7 @@ import hashlib
 import re
 from collections import defaultdict
 
-ID_LIKE = {"identity", "class_id", "name", "sample_num", "id"}
+ID_LIKE = {"identity", "class_id", "name", "sample_num", "id", "note", "notes"}  # never groupings
 
 
 def slug(value: str) -> str:
@@ -60,6 +60,9 @@ def identity_groups(metadata: dict[str, dict[str, str]], identities: list[str],
     """
     qc = [] if qc is None else qc
     present = [i for i in identities if i in metadata]
+    # a `note` column says what a reader should know of a row (the thesis table: the 4 genders
+    # the study's lists and VGGFace2's metadata disagree on); it is shown, never a grouping
+    qc += [_metadata_row(i, "note", metadata[i]["note"]) for i in present if metadata[i].get("note")]
     qc += [_metadata_row(i, "no metadata", "identity has no row in the metadata CSV: in no group heatmap")
            for i in identities if i not in metadata]
     if not present:

@@ -36,6 +36,11 @@ def run_summary(rows: list[dict], counts: list[dict], identities: int, used: int
                 for c in counts if c["images"] and c["share"] > max_share]
     if skipped:
         warnings.append(f"WARNING: {skipped} images were skipped (unreadable, too small or no face found).")
+    notes = [r for r in rows if r["action"] == "note" and r["stage"] == "metadata"]
+    if notes:
+        shown = "; ".join(f"{r['identity']}: {r['reason']}" for r in notes[:4])
+        warnings.append(f"NOTE: {len(notes)} identities carry a note in the metadata ({shown}"
+                        f"{'; ...' if len(notes) > 4 else ''}).")
     if count("no metadata", "metadata") or count("no value", "metadata"):
         warnings.append(f"WARNING: {count('no metadata', 'metadata')} identities have no row in the metadata and "
                         f"{count('no value', 'metadata')} have an empty group value: they are in no group heatmap.")

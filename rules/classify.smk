@@ -79,7 +79,8 @@ rule classifier_explain:
             for case in CASE_FIGURES
         ],
         figure_pdfs=[
-            f"results/classify/{{classifier}}/cases/{case}.pdf" for case in CASE_FIGURES
+            f"results/classify/{{classifier}}/cases/{case}.pdf"
+            for case in CASE_FIGURES
         ],
     log:
         "logs/classify/{classifier}/explain.log",

@@ -294,7 +294,9 @@ def heatmap_catalogue():
     ids = identities()
     entries = []
 
-    def add(kind, label, prefix, family=None, model=None, value=None, size=None, shown=None):
+    def add(
+        kind, label, prefix, family=None, model=None, value=None, size=None, shown=None
+    ):
         entries.append(
             dict(
                 kind=kind,
@@ -331,13 +333,28 @@ def heatmap_catalogue():
         for v in attribute_values(attribute):
             prefix = HEATMAP["attribute"].format(attribute=attribute, value=v)
             shown = f"{display(attribute)}: {display(v)}"
-            add("attribute", f"{attribute}={v}", prefix, f"attribute_{attribute}", value=v, shown=shown)
+            add(
+                "attribute",
+                f"{attribute}={v}",
+                prefix,
+                f"attribute_{attribute}",
+                value=v,
+                shown=shown,
+            )
     for column, values in group_columns().items():
         for v in sorted(values):
             prefix = HEATMAP["group_all"].format(column=column, value=v)
             size = len(values[v])
             shown = f"{display(column)}: {display(v)} (n={size})"
-            add("group", f"{column}={v}", prefix, f"group_{column}", value=v, size=size, shown=shown)
+            add(
+                "group",
+                f"{column}={v}",
+                prefix,
+                f"group_{column}",
+                value=v,
+                size=size,
+                shown=shown,
+            )
             for m in MODELS:
                 prefix = HEATMAP["group_model"].format(column=column, value=v, model=m)
                 add(
@@ -371,7 +388,8 @@ TOTAL = {"label": "TOTAL", "display": "TOTAL", "prefix": HEATMAP["all_models"]}
 
 def comparison_sets():
     """{set name: [heatmap entries]} for every KL matrix: models and model attributes (each with
-    the TOTAL leaf when there are several models), sanity copies, groups, groups per model."""
+    the TOTAL leaf when there are several models), sanity copies, groups, groups per model.
+    """
     total = [TOTAL] if len(MODELS) >= 2 else []
     sets = {}
     if len(MODELS) >= 2:
@@ -433,7 +451,9 @@ def net_rows(cell):
             {
                 "label": display(value),
                 "cells": [
-                    cell(m) for m in MODEL_ORDER if m in ATTRIBUTE_SETS[attribute][value]
+                    cell(m)
+                    for m in MODEL_ORDER
+                    if m in ATTRIBUTE_SETS[attribute][value]
                 ],
             }
             for value in attribute_values(attribute)
@@ -511,7 +531,12 @@ def figure_layouts():
         add(
             f"group_{column}",
             f"Heatmaps by {display(column)}",
-            [{"label": "", "cells": [(group_display(e), e["prefix"]) for e in entries]}],
+            [
+                {
+                    "label": "",
+                    "cells": [(group_display(e), e["prefix"]) for e in entries],
+                }
+            ],
             f"heatmaps by {display(column)}",
         )
         rows = []
@@ -571,7 +596,11 @@ FIGURE_GRID = "results/figures/{figure}"
 
 def figure_files(prefix):
     """A heatmap figure's files: grey and JET, each as PNG and PDF."""
-    return [f"{prefix}.{colour}.{ext}" for colour in ("grey", "jet") for ext in ("png", "pdf")]
+    return [
+        f"{prefix}.{colour}.{ext}"
+        for colour in ("grey", "jet")
+        for ext in ("png", "pdf")
+    ]
 
 
 def figure_targets():
@@ -590,7 +619,7 @@ def source_digest(*paths):
     return digest.hexdigest()[:16]
 
 
-# Every figure rule has these params: a new dpi, colour scale or drawing code reruns the
+# The params of every figure-drawing job: a new dpi, colour scale or drawing code reruns the
 # figures (and only them); facelime.workflow_io.run_step applies them.
 FIGURE_STYLE = {
     **config["figures"],
@@ -646,7 +675,9 @@ def analysis_targets():
             ext=["tsv", "clustermap.png", "dendrogram.png"],
         )
         targets += expand(
-            "results/kl/{name}.{ext}", name=name, ext=["clustermap.pdf", "dendrogram.pdf"]
+            "results/kl/{name}.{ext}",
+            name=name,
+            ext=["clustermap.pdf", "dendrogram.pdf"],
         )
     targets += [
         "results/regions/region_shares.tsv",

@@ -7,20 +7,20 @@ rule figure_grid:
         heatmaps=figure_grid_inputs,
     output:
         grey=report(
-            FIGURE_GRID + ".grey.png",
+            "results/figures/{figure}.grey.png",
             caption="../report/figure_grid.rst",
             category="Heatmaps",
             labels={"figure": "{figure}", "colours": "grey"},
         ),
         jet=report(
-            FIGURE_GRID + ".jet.png",
+            "results/figures/{figure}.jet.png",
             caption="../report/figure_grid.rst",
             category="Heatmaps",
             labels={"figure": "{figure}", "colours": "JET"},
         ),
-        grey_pdf=FIGURE_GRID + ".grey.pdf",
-        jet_pdf=FIGURE_GRID + ".jet.pdf",
-        panels=FIGURE_GRID + ".panels.tsv",
+        grey_pdf="results/figures/{figure}.grey.pdf",
+        jet_pdf="results/figures/{figure}.jet.pdf",
+        panels="results/figures/{figure}.panels.tsv",
     log:
         "logs/figures/{figure}.log",
     conda:
@@ -50,7 +50,9 @@ rule figure_index:
         "../scripts/figure_index.py"
 
 
-# The study's whole figure set (make thesis): every figure, then where each one is.
+# The study's whole figure set (make thesis): every figure, where each one is, and the QC
+# table whose summary ends the run.
 rule thesis:
     input:
         "results/figures/index.tsv",
+        "results/qc/qc.tsv",

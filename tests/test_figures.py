@@ -1,0 +1,123 @@
+"""Publication figures: the colour scale, the files each figure writes, display settings, paths."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from facelime import figures
+from facelime.config import validate_config
+from facelime.errors import ConfigError
+from facelime.groups import identity_groups
+from facelime.qc import run_summary
+from facelime.steps.figures import figure_grid, figure_index
+from facelime.storage import save_arrays
+
+
+@pytest.fixture(autouse=True)
+def default_style():
+    saved = dict(figures.STYLE)
+    yield
+    figures.STYLE.clear()
+    figures.STYLE.update(saved)
+
+
+def test_shared_scale_shows_density_so_scaled_copies_look_the_same():
+    rng = np.random.default_rng(0)
+    base = rng.random((20, 16))
+    # a model's map and the same map at another scale (as over-models aggregates are) are one density
+    np.testing.assert_allclose(figures.panel_values(base, "shared"), figures.panel_values(1e-3 * base, "shared"))
+    assert figures.panel_values(base, "shared").mean() == pytest.approx(1.0)
+    flat = figures.panel_values(np.full((4, 4), 7.0), "shared")
+    assert np.allclose(flat, 1.0)  # mass spread evenly: 1 everywhere
+    stretched = figures.panel_values(base, "per_panel")
+    assert stretched.min() == 0 and stretched.max() == 1
+    vmin, vmax, label = figures.colour_scale([flat, figures.panel_values(base, "shared")], "shared")
+    assert vmin == 0 and vmax == pytest.approx(figures.panel_values(base, "shared").max()) and "density" in label
+    assert figures.colour_scale([stretched], "per_panel")[:2] == (0.0, 1.0)
+
+
+def test_grid_writes_grey_and_jet_as_png_and_pdf_with_one_scale(tmp_path):
+    rng = np.random.default_rng(1)
+    paths = []
+    for k in range(3):
+        paths.append(tmp_path / f"h{k}.npz")
+        save_arrays(paths[-1], mean=(rng.random((275, 224)) * (k + 1) ** 3).astype(np.float32))
+    rows = [{"label": "female (n=3)", "titles": ["A", "B"]}, {"label": "male (n=2)", "titles": ["C"]}]
+    out = {c: str(tmp_path / f"g.{c}.png") for c in ("grey", "jet")}
+    figures.use_style({"dpi": 100, "scale": "shared"})
+    figure_grid(heatmaps=[str(p) for p in paths], rows=rows, title="t", panels=str(tmp_path / "g.panels.tsv"), **out)
+    for path in out.values():
+        assert Image.open(path).format == "PNG"
+        assert open(path.replace(".png", ".pdf"), "rb").read(5) == b"%PDF-"
+    lines = [line.split("\t") for line in (tmp_path / "g.panels.tsv").read_text().splitlines()]
+    table = [dict(zip(lines[0], line)) for line in lines[1:]]
+    assert [r["row"] for r in table] == ["female (n=3)", "female (n=3)", "male (n=2)"]
+    assert len({r["vmax"] for r in table}) == 1
+    small = Image.open(out["jet"]).size
+    figures.use_style({"dpi": 200})
+    figure_grid(heatmaps=[str(p) for p in paths], rows=rows, title="t", panels=str(tmp_path / "g.panels.tsv"), **out)
+    assert Image.open(out["jet"]).size[0] == pytest.approx(2 * small[0], rel=0.05)  # dpi reaches the PNG
+    with pytest.raises(ValueError, match="3 heatmaps for 2 panels"):
+        figure_grid(heatmaps=[str(p) for p in paths], rows=rows[:1], title="t", panels=str(tmp_path / "x"), **out)
+
+
+def test_index_lists_every_figure_and_prints_one_line_for_the_person_figures(tmp_path):
+    files = {"heatmaps by net": "results/figures/nets.grey.png results/figures/nets.grey.pdf",
+             "heatmaps by person and net: a": "results/figures/person_net/a.jet.png",
+             "heatmaps by person and net: b": "results/figures/person_net/b.jet.png"}
+    figure_index(figures=list(files.values()), descriptions=list(files), index=str(tmp_path / "index.tsv"),
+                 listing=str(tmp_path / "index.txt"))
+    assert len((tmp_path / "index.tsv").read_text().splitlines()) == 4
+    listing = (tmp_path / "index.txt").read_text()
+    assert "results/figures/nets.grey.{pdf,png}" in listing and listing.count("person_net") == 1
+    assert "2 person figures" in listing
+
+
+def test_model_dir_resolves_relative_model_paths_and_names_a_missing_folder(tmp_path, region_onnx):
+    config = {"dataset": {"demo": True}, "model_dir": str(region_onnx.parent),
+              "models": {"r": {"backend": "onnx", "path": region_onnx.name}}}
+    validate_config(config)
+    assert config["models"]["r"]["path"] == str(region_onnx)
+    with pytest.raises(ConfigError, match=f"model_dir: folder not found: {tmp_path / 'nope'}"):
+        validate_config({"dataset": {"demo": True}, "model_dir": str(tmp_path / "nope")})
+
+
+def test_shipped_metadata_is_found_from_any_working_directory(tmp_path, monkeypatch):
+    from conftest import REPO
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data" / "n000009").mkdir(parents=True)
+    config = {"dataset": {"root": str(tmp_path / "data"), "metadata": "config/thesis_identities.csv"}}
+    validate_config(config, workflow_dir=REPO)
+    assert config["dataset"]["metadata"] == str(REPO / "config" / "thesis_identities.csv")
+    with pytest.raises(ConfigError, match="dataset.metadata: file not found: config/thesis_identities.csv"):
+        validate_config({"dataset": {"root": str(tmp_path / "data"), "metadata": "config/thesis_identities.csv"}})
+
+
+def test_a_metadata_note_is_shown_and_is_never_a_grouping():
+    metadata = {i: {"identity": i, "gender": g, "note": n} for i, g, n in
+                [("a", "male", "study lists male; meta says female"), ("b", "female", ""), ("c", "male", ""),
+                 ("d", "female", "")]}
+    qc = []
+    found = identity_groups(metadata, ["a", "b", "c", "d"], qc=qc)
+    assert list(found) == ["gender"]
+    assert [(r["identity"], r["action"]) for r in qc] == [("a", "note")]
+    summary = run_summary(qc, [], identities=4, used=8, max_share=0.1)
+    assert "NOTE: 1 identities carry a note in the metadata (a: study lists male; meta says female)" \
+        in summary.replace("\n  ", " ")
+
+
+def test_thesis_table_is_the_study_368_with_the_four_disagreements_noted():
+    import csv
+
+    from conftest import REPO
+
+    with open(REPO / "config" / "thesis_identities.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 368 == len({r["identity"] for r in rows})
+    count = lambda column, value: sum(r[column] == value for r in rows)  # noqa: E731
+    assert (count("ethnicity", "african"), count("ethnicity", "asian"), count("ethnicity", "caucasian")) == (21, 39, 308)
+    assert (count("gender", "male"), count("gender", "female")) == (230, 138)
+    assert sorted(r["identity"] for r in rows if r["note"]) == ["n000838", "n001256", "n001710", "n001878"]
