@@ -40,6 +40,9 @@ def build_embedder(name: str, spec: dict, batch_size: int | None = None, threads
             batch_size=batch_size_for("onnx", batch_size, spec["batch_size"]),
             precision=spec["precision"],
             threads=threads,
+            tf32=spec["tf32"],
+            precision_min_cosine=spec["precision_min_cosine"],
+            perturb_on_device=spec["perturb_on_device"],
         )
     raise ValueError(f"models.{name}.backend: unknown backend {backend!r} (dlib or onnx)")
 
