@@ -203,3 +203,14 @@ def test_threads_reach_every_onnx_session(tmp_path, region_onnx, face_crop):
     assert fallback.batch_size == 1 and threads(fallback._session) == 3
     half = build_embedder("half", onnx_spec(region_onnx, precision="fp16"), threads=3)
     assert threads(half._session) == 3
+
+
+def test_threads_reach_dlib_openblas():
+    import threadpoolctl
+
+    model = build_embedder("dlib_resnet", {"backend": "dlib"}, threads=1)
+    try:
+        blas = [lib for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
+        assert blas and all(lib["num_threads"] == 1 for lib in blas)
+    finally:
+        model.blas_limit.restore_original_limits()

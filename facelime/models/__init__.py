@@ -24,7 +24,8 @@ def build_embedder(name: str, spec: dict, batch_size: int | None = None, threads
     if backend == "dlib":
         from .dlib_model import DlibEmbedder
 
-        return DlibEmbedder(name=name, path=spec["path"], batch_size=batch_size_for("dlib", batch_size, spec["batch_size"]))
+        return DlibEmbedder(name=name, path=spec["path"], batch_size=batch_size_for("dlib", batch_size, spec["batch_size"]),
+                            threads=threads)
     if backend == "onnx":
         from .onnx_model import OnnxEmbedder
 
