@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]  # bench/ sits in the repository root
 
 
 def write_study_config(folder: Path, identities: int = 368, images: int = 10) -> Path:

@@ -3,6 +3,8 @@
 Writes <out>/summary.json, <out>/summary.md (the README's table) and
 <out>/sampling.tsv. Models: the dlib default and an ONNX network (MobileFaceNet
 from ../shared when present, else a random-weight iResNet-18 built here, labelled so).
+GPU rows (bench/gpu.py) are added when onnxruntime reports CUDAExecutionProvider;
+without one the summary says why they were skipped.
 """
 
 from __future__ import annotations
@@ -30,12 +32,12 @@ from facelime.lime_similarity import explain_similarity  # noqa: E402
 from facelime.models import build_embedder  # noqa: E402
 from facelime.segmentation import superpixels  # noqa: E402
 from facelime.warp import CanonicalWarp  # noqa: E402
-from bench import dag, sampling_study, throughput  # noqa: E402
+from bench import dag, gpu, sampling_study, throughput  # noqa: E402
 from bench.onnx_resnet import build_iresnet  # noqa: E402
 from bench.pixel_warp import pixel_loop_warp  # noqa: E402
 from bench.study_scheme import explain_study_scheme  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]  # bench/ sits in the repository root
 SHARED = Path(os.environ.get("FACELIME_SHARED", REPO.parent / "shared"))
 MOBILEFACENET = SHARED / "models" / "mobilefacenet" / "MobileFaceNet.onnx"
 KERNEL_WIDTH = 0.25
@@ -196,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--reference-samples", type=int, default=10000)
     parser.add_argument("--sampling-repeats", type=int, default=3)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["sampling", "dag", "precision", "memory"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["sampling", "dag", "precision", "memory", "gpu"])
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -225,6 +227,10 @@ def main(argv: list[str] | None = None) -> int:
             if spec["backend"] == "onnx" and "precision" not in args.skip:
                 print(f"[bench] {name}: int8 against fp32", flush=True)
                 summary.setdefault("precision", {})[name] = bench_precision(name, spec, demo_faces(work), args.samples)
+        if "gpu" not in args.skip:
+            summary["gpu"] = gpu.gpu_rows(work, face, segments, args.samples, args.repeats)
+            if "skipped" in summary["gpu"]:
+                print(f"[bench] GPU rows skipped: {summary['gpu']['skipped']}", flush=True)
         print("[bench] warp against the per-pixel loop", flush=True)
         summary["warp"] = bench_warp(face)
         if "dag" not in args.skip:
@@ -240,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         keys = list(sampling_rows[0])
         (out / "sampling.tsv").write_text("\t".join(keys) + "\n" + "".join(
             "\t".join(str(r[k]) for k in keys) + "\n" for r in sampling_rows))
-    text = table(summary)
+    text = table(summary) + ("\n" + gpu.gpu_table(summary["gpu"]) if "gpu" in summary else "")
     (out / "summary.md").write_text(text)
     print(text)
     return 0
