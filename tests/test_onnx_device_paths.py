@@ -15,7 +15,7 @@ from conftest import batch_mixing_model, grid_segments, region_model
 
 from facelime.errors import ModelLoadError
 from facelime.lime_similarity import explain_similarity, similarity_scores
-from facelime.models import build_embedder
+from facelime.models import batch_size_for, build_embedder
 from facelime.models.base import PreparedFace
 from facelime.models.onnx_checks import BATCH_MIN_COSINE, check_reduced_precision, row_cosines
 from facelime.models.onnx_perturb import FACE, HIDE, SAMPLES, SEGMENT_INDEX, prefix_constants, prefix_only
@@ -214,3 +214,33 @@ def test_threads_reach_dlib_openblas():
         assert blas and all(lib["num_threads"] == 1 for lib in blas)
     finally:
         model.blas_limit.restore_original_limits()
+
+
+# --- 2b. batch_size: auto --------------------------------------------------------------------
+
+def test_fastest_batch_picks_the_most_images_per_second():
+    """A fake clock: each call costs 1 + 0.05 * size time units, so bigger batches win until
+    the per-image cost dominates; the images/s it reports are exact."""
+    from facelime.models.batch_choice import fastest_batch
+
+    now = [0.0]
+    cost = {8: 1.4, 16: 1.8, 32: 2.6, 64: 8.0}  # time per call: 64 is past the knee
+
+    def run(batch):
+        now[0] += cost[len(batch)]
+
+    best, speeds = fastest_batch(run, lambda n: np.zeros((n, 1)), (8, 16, 32, 64), seconds=10, clock=lambda: now[0])
+    assert best == 32
+    assert speeds[32] == pytest.approx(32 / 2.6) and speeds[64] == pytest.approx(64 / 8.0)
+
+
+def test_batch_size_auto_measures_and_keeps_the_numbers(region_onnx, face_crop):
+    from facelime.models.batch_choice import CANDIDATES
+
+    auto = build_embedder("auto", onnx_spec(region_onnx, batch_size="auto"))
+    fixed = build_embedder("fixed", onnx_spec(region_onnx, batch_size=8))
+    assert auto.batch_size in CANDIDATES["cpu"] and set(auto.batch_speeds) == set(CANDIDATES["cpu"])
+    a = explain_similarity(face_crop, grid_segments(), auto, num_samples=40, seed=2)
+    b = explain_similarity(face_crop, grid_segments(), fixed, num_samples=40, seed=2)
+    np.testing.assert_array_equal(a.scores, b.scores)
+    assert batch_size_for("dlib", None, "auto") == 16  # dlib gains nothing from batching: its default

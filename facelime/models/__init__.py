@@ -10,9 +10,15 @@ from .base import FaceEmbedder, PreparedFace, unit_rows
 DEFAULT_BATCH = {"dlib": 16, "onnx": 32, "classifier": 64}
 
 
-def batch_size_for(kind: str, *chosen: int | None) -> int:
-    """The first batch size set (lime.batch_size, then the model's own), else the backend's default."""
-    return next((int(b) for b in chosen if b), DEFAULT_BATCH[kind])
+def batch_size_for(kind: str, *chosen: int | str | None) -> int | str:
+    """The first batch size set (lime.batch_size, then the model's own), else the backend's default.
+
+    "auto" (ONNX only) is passed on: the embedder measures the best size on its device.
+    """
+    first = next((b for b in chosen if b), None)
+    if first == "auto":
+        return "auto" if kind == "onnx" else DEFAULT_BATCH[kind]
+    return int(first) if first else DEFAULT_BATCH[kind]
 
 
 def build_embedder(name: str, spec: dict, batch_size: int | None = None, threads: int = 0) -> FaceEmbedder:

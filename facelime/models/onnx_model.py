@@ -18,7 +18,9 @@ import cv2
 import numpy as np
 
 from ..errors import ModelLoadError
+from . import DEFAULT_BATCH
 from .base import FaceEmbedder, PreparedFace, unit_rows
+from .batch_choice import CANDIDATES, fastest_batch
 from .onnx_checks import BATCH_MIN_COSINE, batch_agrees, check_reduced_precision
 from .onnx_perturb import SAMPLES, prefix_constants, with_perturbation_prefix
 from .onnx_runner import SessionRunner
@@ -136,7 +138,8 @@ class OnnxEmbedder(FaceEmbedder):
         self.providers = self._session.get_providers()
         self.on_cuda = self.providers[0] == "CUDAExecutionProvider"
         self._input_name = self._session.get_inputs()[0].name
-        self._batch_size = batch_size
+        measure_batch = batch_size == "auto"  # measured below, on the final graph
+        self._batch_size = DEFAULT_BATCH["onnx"] if measure_batch else int(batch_size)
         if normalisation == "insightface":
             from insightface.model_zoo.arcface_onnx import ArcFaceONNX
 
@@ -159,6 +162,11 @@ class OnnxEmbedder(FaceEmbedder):
             self._session = self._open(self._graph)
             if precision == "fp16":  # int8 is a CPU speed option, measured against fp32 by the benchmark
                 check_reduced_precision(full, self._probe_embeddings(), precision_min_cosine, self.path)
+        if measure_batch and self._batch_size > 1:  # a model kept at batch 1 stays there
+            self._batch_size, self.batch_speeds = fastest_batch(
+                lambda batch: self._run(batch), self._probe, CANDIDATES["cuda" if self.on_cuda else "cpu"])
+            logging.info("model %s: batch_size auto chose %d (images/s per size: %s)", self.path, self._batch_size,
+                         {size: round(speed) for size, speed in self.batch_speeds.items()})
         self.fixed_shape = self.on_cuda if fixed_shape is None else bool(fixed_shape)
         self.io_binding = self.on_cuda if io_binding is None else bool(io_binding)
         self._runner = SessionRunner(self._session, self._fixed_batch(), self.io_binding)
