@@ -185,6 +185,9 @@ def table(summary: dict) -> str:
               f"max difference {w['max_abs_diff_vs_pixel_loop']:.2g}"]
     if "dag_build_s" in summary:
         lines.append(f"dag_build_s: {summary['dag_build_s']:.1f} s for {summary['dag_jobs']} jobs (368 identities x 8 models)")
+        lines.append(f"dag_build_s with explain.identities_per_job 20: {summary['dag_build_s_20_identities_per_job']:.1f} s "
+                     f"for {summary['dag_jobs_20_identities_per_job']} jobs; Snakemake's own start-up (imports, "
+                     f"executor plugins) {summary['snakemake_startup_s']:.1f} s of each")
     for name, p in summary.get("precision", {}).items():
         lines.append(f"int8 {name}: embedding cosine to fp32 min {p['cosine_min']:.4f} mean {p['cosine_mean']:.4f}, "
                      f"heatmap KL {p['heatmap_symmetric_kl']:.2g}, speed x{p['int8_speedup_batch32']:.2f}")
@@ -241,6 +244,14 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit(f"study-sized dry run failed:\n{result.stderr[-3000:]}")
             summary["dag_build_s"] = seconds
             summary["dag_jobs"] = sum(dag.job_counts(result.stdout + result.stderr).values())
+            # the same study with explain.identities_per_job: 20 (one explain job per model and 20 identities)
+            dag.write_study_config(work / "study_chunked", identities_per_job=20)
+            seconds, result = dag.dry_run(work / "study_chunked", "--quiet", "rules")
+            if result.returncode != 0:
+                raise SystemExit(f"study-sized dry run (identities_per_job 20) failed:\n{result.stderr[-3000:]}")
+            summary["dag_build_s_20_identities_per_job"] = seconds
+            summary["dag_jobs_20_identities_per_job"] = sum(dag.job_counts(result.stdout + result.stderr).values())
+            summary["snakemake_startup_s"] = dag.startup_s()
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     if sampling_rows:
         keys = list(sampling_rows[0])
