@@ -158,7 +158,7 @@ class OnnxEmbedder(FaceEmbedder):
         if precision != "fp32":
             graph = model if self.batch_size != 1 or not batch_was_one else onnx.load_from_string(single_model)
             self._graph = reduced_precision(graph, precision, self.path)
-            full = self._probe_embeddings()
+            full = self._probe_embeddings() if precision == "fp16" else None  # from the fp32 session
             self._session = self._open(self._graph)
             if precision == "fp16":  # int8 is a CPU speed option, measured against fp32 by the benchmark
                 check_reduced_precision(full, self._probe_embeddings(), precision_min_cosine, self.path)
