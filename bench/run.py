@@ -3,6 +3,8 @@
 Writes <out>/summary.json, <out>/summary.md (the README's table) and
 <out>/sampling.tsv. Models: the dlib default and an ONNX network (MobileFaceNet
 from ../shared when present, else a random-weight iResNet-18 built here, labelled so).
+GPU rows (bench/gpu.py) are added when onnxruntime reports CUDAExecutionProvider;
+without one the summary says why they were skipped.
 """
 
 from __future__ import annotations
@@ -30,12 +32,12 @@ from facelime.lime_similarity import explain_similarity  # noqa: E402
 from facelime.models import build_embedder  # noqa: E402
 from facelime.segmentation import superpixels  # noqa: E402
 from facelime.warp import CanonicalWarp  # noqa: E402
-from bench import dag, sampling_study, throughput  # noqa: E402
+from bench import dag, gpu, sampling_study, throughput  # noqa: E402
 from bench.onnx_resnet import build_iresnet  # noqa: E402
 from bench.pixel_warp import pixel_loop_warp  # noqa: E402
 from bench.study_scheme import explain_study_scheme  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]  # bench/ sits in the repository root
 SHARED = Path(os.environ.get("FACELIME_SHARED", REPO.parent / "shared"))
 MOBILEFACENET = SHARED / "models" / "mobilefacenet" / "MobileFaceNet.onnx"
 KERNEL_WIDTH = 0.25
@@ -183,6 +185,9 @@ def table(summary: dict) -> str:
               f"max difference {w['max_abs_diff_vs_pixel_loop']:.2g}"]
     if "dag_build_s" in summary:
         lines.append(f"dag_build_s: {summary['dag_build_s']:.1f} s for {summary['dag_jobs']} jobs (368 identities x 8 models)")
+        lines.append(f"dag_build_s with explain.identities_per_job 20: {summary['dag_build_s_20_identities_per_job']:.1f} s "
+                     f"for {summary['dag_jobs_20_identities_per_job']} jobs; Snakemake's own start-up (imports, "
+                     f"executor plugins) {summary['snakemake_startup_s']:.1f} s of each")
     for name, p in summary.get("precision", {}).items():
         lines.append(f"int8 {name}: embedding cosine to fp32 min {p['cosine_min']:.4f} mean {p['cosine_mean']:.4f}, "
                      f"heatmap KL {p['heatmap_symmetric_kl']:.2g}, speed x{p['int8_speedup_batch32']:.2f}")
@@ -196,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--reference-samples", type=int, default=10000)
     parser.add_argument("--sampling-repeats", type=int, default=3)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["sampling", "dag", "precision", "memory"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["sampling", "dag", "precision", "memory", "gpu"])
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -225,6 +230,10 @@ def main(argv: list[str] | None = None) -> int:
             if spec["backend"] == "onnx" and "precision" not in args.skip:
                 print(f"[bench] {name}: int8 against fp32", flush=True)
                 summary.setdefault("precision", {})[name] = bench_precision(name, spec, demo_faces(work), args.samples)
+        if "gpu" not in args.skip:
+            summary["gpu"] = gpu.gpu_rows(work, face, segments, args.samples, args.repeats)
+            if "skipped" in summary["gpu"]:
+                print(f"[bench] GPU rows skipped: {summary['gpu']['skipped']}", flush=True)
         print("[bench] warp against the per-pixel loop", flush=True)
         summary["warp"] = bench_warp(face)
         if "dag" not in args.skip:
@@ -235,12 +244,20 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit(f"study-sized dry run failed:\n{result.stderr[-3000:]}")
             summary["dag_build_s"] = seconds
             summary["dag_jobs"] = sum(dag.job_counts(result.stdout + result.stderr).values())
+            # the same study with explain.identities_per_job: 20 (one explain job per model and 20 identities)
+            dag.write_study_config(work / "study_chunked", identities_per_job=20)
+            seconds, result = dag.dry_run(work / "study_chunked", "--quiet", "rules")
+            if result.returncode != 0:
+                raise SystemExit(f"study-sized dry run (identities_per_job 20) failed:\n{result.stderr[-3000:]}")
+            summary["dag_build_s_20_identities_per_job"] = seconds
+            summary["dag_jobs_20_identities_per_job"] = sum(dag.job_counts(result.stdout + result.stderr).values())
+            summary["snakemake_startup_s"] = dag.startup_s()
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     if sampling_rows:
         keys = list(sampling_rows[0])
         (out / "sampling.tsv").write_text("\t".join(keys) + "\n" + "".join(
             "\t".join(str(r[k]) for k in keys) + "\n" for r in sampling_rows))
-    text = table(summary)
+    text = table(summary) + ("\n" + gpu.gpu_table(summary["gpu"]) if "gpu" in summary else "")
     (out / "summary.md").write_text(text)
     print(text)
     return 0

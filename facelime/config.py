@@ -190,6 +190,13 @@ def check_lime(config: dict) -> None:
         _require_file("lime.reference_image", lime["reference_image"])
 
 
+def check_explain(config: dict) -> None:
+    # chunks of identities become rules when the workflow is parsed; the demo's identities exist only later
+    if config["explain"]["identities_per_job"] > 1 and config["dataset"].get("demo"):
+        raise ConfigError("config key explain.identities_per_job: more than 1 needs dataset.root (the demo's "
+                          "identities are known only after it is built); leave it at 1 for the demo")
+
+
 def check_models(config: dict) -> None:
     for name, spec in config["models"].items():
         if spec["backend"] == "onnx" and not spec.get("path"):
@@ -214,7 +221,7 @@ def check_classifiers(config: dict) -> None:
 
 def check_config(config: dict) -> None:
     """Checks beyond the schema (files that must exist, keys that depend on each other), per section."""
-    for check in (check_dataset, check_preprocess, check_lime, check_models, check_classifiers):
+    for check in (check_dataset, check_preprocess, check_lime, check_explain, check_models, check_classifiers):
         check(config)
 
 

@@ -78,9 +78,14 @@ def draw_samples(random_state: np.random.RandomState, num_samples: int, num_supe
 
 
 def perturbation_scores(prepared: PreparedFace, samples: np.ndarray, score: ScoreFunction,
-                        batch_size: int) -> np.ndarray:
-    """score() of the perturbed input of every sample row (N x Q), one batch in memory at a time."""
-    chunks = [np.asarray(score(prepared.perturbed(samples[start : start + batch_size])), np.float64)
+                        batch_size: int, perturb: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+    """score() of the perturbed input of every sample row (N x Q), one batch in memory at a time.
+
+    perturb: rows -> what score() takes (default: the perturbed inputs, built here on the
+    host; a model that builds them itself, e.g. on a GPU, takes the rows as they are).
+    """
+    perturb = perturb or prepared.perturbed
+    chunks = [np.asarray(score(perturb(samples[start : start + batch_size])), np.float64)
               for start in range(0, len(samples), batch_size)]
     out = np.concatenate(chunks, axis=0)
     return out.reshape(len(samples), -1)
@@ -131,17 +136,18 @@ def check_segments(segments: np.ndarray) -> int:
 
 def lime(prepared: PreparedFace, num_superpixels: int, score: ScoreFunction, columns, num_samples: int,
          kernel_width: float, random_state: np.random.RandomState, batch_size: int, sampling: str = "lime",
-         fit_state: Callable[[], np.random.RandomState] | None = None) -> LimeRun:
+         fit_state: Callable[[], np.random.RandomState] | None = None,
+         perturb: Callable[[np.ndarray], np.ndarray] | None = None) -> LimeRun:
     """Draw, perturb, score, fit: one LIME explanation of the score's `columns`.
 
     columns: callable(scores) -> output column indices to fit (e.g. the predicted class),
         or a list of indices. fit_state: the RandomState each fit gets (default: the
-        sampler's own, continued, as lime does).
+        sampler's own, continued, as lime does). perturb: see perturbation_scores.
     """
     if num_samples < 2:
         raise ValueError(f"num_samples must be at least 2, got {num_samples}")
     samples = draw_samples(random_state, num_samples, num_superpixels, sampling)
-    scores = perturbation_scores(prepared, samples, score, batch_size)
+    scores = perturbation_scores(prepared, samples, score, batch_size, perturb)
     chosen = columns(scores) if callable(columns) else columns
     fits = [LimeFit(*fit_surrogate(samples, scores[:, c], kernel_width, (fit_state or (lambda: random_state))()))
             for c in chosen]

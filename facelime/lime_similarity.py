@@ -49,11 +49,24 @@ def similarity_score(embedder: FaceEmbedder, reference: np.ndarray):
     return lambda batch: (embedder.embed_prepared(batch).astype(np.float64) @ reference + 1.0) / 2.0
 
 
+def sample_scoring(embedder: FaceEmbedder, prepared, num_superpixels: int, reference: np.ndarray):
+    """(perturb, score) for the LIME core: how sample rows become similarity scores.
+
+    An embedder that perturbs on its device (ONNX with perturb_on_device) takes the binary
+    rows themselves; every other one gets the host-built batch. Both give the same scores.
+    """
+    if getattr(embedder, "perturbs_on_device", False):
+        embed = embedder.sample_embedder(prepared, num_superpixels)
+        reference = np.asarray(reference, dtype=np.float64)
+        return (lambda rows: rows), (lambda rows: (embed(rows).astype(np.float64) @ reference + 1.0) / 2.0)
+    return prepared.perturbed, similarity_score(embedder, reference)
+
+
 def similarity_scores(embedder: FaceEmbedder, prepared, samples: np.ndarray, reference: np.ndarray,
                       batch_size: int | None = None) -> np.ndarray:
     """(cos(reference, f(x_z)) + 1) / 2 for every sample row z, one batch in memory at a time."""
-    scores = perturbation_scores(prepared, samples, similarity_score(embedder, reference),
-                                 batch_size or embedder.batch_size)
+    perturb, score = sample_scoring(embedder, prepared, samples.shape[1], reference)
+    scores = perturbation_scores(prepared, samples, score, batch_size or embedder.batch_size, perturb)
     return scores[:, 0]
 
 
@@ -83,8 +96,9 @@ def explain_similarity(
     prepared = embedder.prepare(face, segments)
     own = embedder.embed_prepared(prepared.pixels[None])[0].astype(np.float64)
     reference = own if reference is None else np.asarray(reference, dtype=np.float64)
-    run = lime(prepared, num_superpixels, similarity_score(embedder, reference), [0], num_samples, kernel_width,
-               random_state, embedder.batch_size, sampling)
+    perturb, score = sample_scoring(embedder, prepared, num_superpixels, reference)
+    run = lime(prepared, num_superpixels, score, [0], num_samples, kernel_width, random_state,
+               embedder.batch_size, sampling, perturb=perturb)
     fit = run.fits[0]
     painted = fit.coefficients[segments]
     if keep == "positive":

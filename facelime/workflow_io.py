@@ -13,17 +13,30 @@ from .errors import FacelimeError
 RULE_ITEMS = ("input", "output", "params", "wildcards")
 
 
-def with_speed_settings(config: dict | None, model: str, model_params: dict, lime_params: dict | None = None):
-    """A rule's model entry and LIME settings with the speed-only batch sizes put back from the config.
+# Settings that change how fast a job runs, not what it computes: batch sizes, where LIME's
+# masked batch is built (equal scores either way), the fp16 refusal threshold (a check, no
+# number), and TF32 (on a GPU only, moving embeddings by about as much as the choice of GPU
+# kernels; the same holds for device: auto). They are not rule params, so changing one does
+# not rerun finished jobs (use --forcerun explain for that).
+SPEED_ONLY_KEYS = ("batch_size", "perturb_on_device", "precision_min_cosine", "tf32")
 
-    Batch sizes change how fast a job runs, never its numbers, so they are not rule
-    params (a change would rerun every job); the steps read them here. Without a
-    config (a step called directly) the entries are used as they are.
+
+def numbers_only(section: dict) -> dict:
+    """A config section without its speed-only keys: what a rule's params may hold."""
+    return {key: value for key, value in section.items() if key not in SPEED_ONLY_KEYS}
+
+
+def with_speed_settings(config: dict | None, model: str, model_params: dict, lime_params: dict | None = None):
+    """A rule's model entry and LIME settings with the speed-only keys put back from the config.
+
+    They are not rule params (a change would rerun every job); the steps read them here.
+    Without a config (a step called directly) the entries are used as they are.
     """
     if config is None:
         return model_params, lime_params
     entry = config["models"].get(model) or config["models"].get(model_params.get("randomised_from"), {})
-    spec = {**model_params, "batch_size": entry.get("batch_size")}
+    spec = {**model_params, "batch_size": entry.get("batch_size"),
+            **{key: entry[key] for key in SPEED_ONLY_KEYS if key in entry}}
     lime = None if lime_params is None else {**lime_params, "batch_size": config["lime"].get("batch_size")}
     return spec, lime
 

@@ -19,6 +19,7 @@ os.environ.update(
     )
 )
 
+from facelime import workflow_io
 from facelime.config import effective_settings, settings_banner, validate_config
 from facelime.dataset import list_images, read_identity_metadata, scan_dataset
 from facelime.errors import ConfigError
@@ -154,10 +155,10 @@ def model_spec(wildcards):
 
 
 # A job reruns when something it reads changes, and only then: settings that change
-# only speed (batch sizes) stay out of params, and steps read them from the config
-# (facelime.workflow_io.with_speed_settings).
+# only speed (batch sizes, where perturbed batches are built, TF32) stay out of params,
+# and steps read them from the config (facelime.workflow_io.with_speed_settings).
 def numbers_only(section):
-    return {key: value for key, value in section.items() if key != "batch_size"}
+    return workflow_io.numbers_only(section)
 
 
 LIME_PARAMS = numbers_only(config["lime"])
@@ -186,6 +187,24 @@ def model_file(wildcards):
     """The model file as an input, so that a changed model reruns its jobs."""
     path = model_spec(wildcards)["path"]
     return [path] if path else []
+
+
+def identity_chunks(size):
+    """The dataset's identities in runs of `size`, in order (explain.identities_per_job)."""
+    found = identities()
+    return [found[start : start + size] for start in range(0, len(found), size)]
+
+
+def explain_overrides():
+    """(threads, resources) that the profile or command line sets for rule explain, for the
+    chunk rules explain_<n>, so that one set of knobs (set-threads, set-resources: explain)
+    serves both shapes. Snakemake keeps them in resource_settings without a public reader.
+    """
+    settings = workflow.resource_settings
+    raw = lambda value: getattr(value, "raw", value)  # parsed into Resource objects
+    threads = raw(getattr(settings, "_parsed_overwrite_threads", {}).get("explain", 1))
+    resources = getattr(settings, "_parsed_overwrite_resources", {}).get("explain", {})
+    return threads, {name: raw(value) for name, value in dict(resources).items()}
 
 
 def explain_targets():

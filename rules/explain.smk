@@ -1,32 +1,84 @@
-# docs/method.md, LIME on similarity: LIME on cosine similarity, one job per (model, identity).
+# docs/method.md, LIME on similarity: LIME on cosine similarity, one job per (model, identity),
+# or, with explain.identities_per_job > 1, one job per (model, chunk of identities).
+
+IDENTITIES_PER_JOB = config["explain"]["identities_per_job"]
 
 
-rule explain:
-    input:
-        faces="results/faces/{identity}.npz",
-        model_file=model_file,
-        reference_image=config_file_inputs("lime", "reference_image"),
-    output:
-        # contact sheets only when asked for: an output fewer per job keeps big DAGs fast
-        **(
-            {"sheets": directory("results/sheets/{model}/{identity}")}
-            if config["sheets"]
-            else {}
-        ),
-        masks="results/masks/{model}/{identity}.npz",
-    log:
-        "logs/explain/{model}/{identity}.log",
-    benchmark:
-        "logs/benchmarks/explain/{model}/{identity}.tsv"
-    conda:
-        "../envs/facelime.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-    params:
-        spec=model_params,
-        lime=LIME_PARAMS,
-        preprocess=reference_crop_params(),
-        seed=config["seed"],
-    script:
-        "../scripts/explain.py"
+if IDENTITIES_PER_JOB == 1:
+
+    rule explain:
+        input:
+            faces="results/faces/{identity}.npz",
+            model_file=model_file,
+            reference_image=config_file_inputs("lime", "reference_image"),
+        output:
+            # contact sheets only when asked for: an output fewer per job keeps big DAGs fast
+            **(
+                {"sheets": directory("results/sheets/{model}/{identity}")}
+                if config["sheets"]
+                else {}
+            ),
+            masks="results/masks/{model}/{identity}.npz",
+        log:
+            "logs/explain/{model}/{identity}.log",
+        benchmark:
+            "logs/benchmarks/explain/{model}/{identity}.tsv"
+        conda:
+            "../envs/facelime.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+        params:
+            spec=model_params,
+            lime=LIME_PARAMS,
+            preprocess=reference_crop_params(),
+            seed=config["seed"],
+        script:
+            "../scripts/explain.py"
+
+else:
+    # One process loads the model once (one CUDA session) for a chunk of identities in
+    # dataset order. A rule per chunk, because a job's outputs must follow from its
+    # wildcards: here {model}, with the chunk's identities written out. When one
+    # identity's crops change, its whole chunk reruns (the other identities' numbers
+    # come out the same: every draw is seeded per model, identity and image).
+    # set-threads / set-resources for `explain` (profiles, command line) apply to every chunk rule
+    EXPLAIN_THREADS, EXPLAIN_RESOURCES = explain_overrides()
+    for chunk, members in enumerate(identity_chunks(IDENTITIES_PER_JOB)):
+
+        rule:
+            name:
+                f"explain_{chunk}"
+            input:
+                faces=expand("results/faces/{identity}.npz", identity=members),
+                model_file=model_file,
+                reference_image=config_file_inputs("lime", "reference_image"),
+            output:
+                **(
+                    {
+                        "sheets": [
+                            directory(f"results/sheets/{{model}}/{identity}")
+                            for identity in members
+                        ]
+                    }
+                    if config["sheets"]
+                    else {}
+                ),
+                masks=expand("results/masks/{{model}}/{identity}.npz", identity=members),
+            log:
+                f"logs/explain/{{model}}/chunk{chunk}.log",
+            benchmark:
+                f"logs/benchmarks/explain/{{model}}/chunk{chunk}.tsv"
+            conda:
+                "../envs/facelime.yaml"
+            threads: EXPLAIN_THREADS
+            resources:
+                **{"mem_mb": 2000, **EXPLAIN_RESOURCES},
+            params:
+                spec=model_params,
+                lime=LIME_PARAMS,
+                preprocess=reference_crop_params(),
+                seed=config["seed"],
+                identities=members,
+            script:
+                "../scripts/explain_identities.py"

@@ -135,3 +135,34 @@ def bright_region_classifier(path: Path, region=(slice(28, 56), slice(56, 84)), 
     weights[:, 1] = gain / n
     return region_model(path, region, size, weights=weights, bias=[0.0, -gain / 2])
 
+
+
+def batch_mixing_model(path: Path, mix: float, size: int = 112) -> Path:
+    """A batch-1 ONNX export whose relaxed graph lets rows leak into each other by `mix`.
+
+    embedding_i = p_i + mix * sum_j p_j, with p the channel means times 1000: alone a row
+    gives (1 + mix) p_i, in a batch its neighbours add in. A tiny mix is the float noise
+    batched GPU kernels show; mix = 1 is a model that really mixes the batch.
+    """
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes = [helper.make_node("ReduceMean", ["input", "axes"], ["pooled"], keepdims=0),
+             helper.make_node("Mul", ["pooled", "scale"], ["p"]),
+             helper.make_node("ReduceSum", ["p", "batch_axis"], ["total"], keepdims=1),
+             helper.make_node("Mul", ["total", "mix"], ["leak"]),
+             helper.make_node("Add", ["p", "leak"], ["embedding"])]
+    inits = [numpy_helper.from_array(np.array([2, 3], np.int64), "axes"),
+             numpy_helper.from_array(np.array([0], np.int64), "batch_axis"),
+             numpy_helper.from_array(np.array(1000.0, np.float32), "scale"),
+             numpy_helper.from_array(np.array(mix, np.float32), "mix")]
+    graph = helper.make_graph(
+        nodes, "batch_mixing",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, size, size])],
+        [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, [1, 3])],
+        initializer=inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    model.ir_version = 10
+    onnx.save(model, str(path))
+    return path

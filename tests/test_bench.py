@@ -63,3 +63,33 @@ def test_built_iresnet_is_an_arcface_shaped_model(tmp_path, face_crop):
     batched = model.embed_faces(faces)
     assert batched.shape == (2, 512)
     np.testing.assert_allclose(batched, np.concatenate([model.embed_faces(f[None]) for f in faces]), atol=1e-4)
+
+
+def test_gpu_rows_say_why_they_were_skipped(tmp_path, monkeypatch):
+    import onnxruntime as ort
+
+    from bench import gpu
+
+    monkeypatch.setattr(ort, "get_available_providers", lambda: ["CPUExecutionProvider"])
+    rows = gpu.gpu_rows(tmp_path, np.zeros((112, 112, 3), np.uint8), np.zeros((112, 112), np.int32), 10, 1)
+    assert rows == {"skipped": "onnxruntime reports no CUDAExecutionProvider (it has CPUExecutionProvider): "
+                               "install onnxruntime-gpu on a machine with an NVIDIA GPU for the GPU rows"}
+    assert gpu.gpu_table(rows).startswith("GPU rows skipped: onnxruntime reports no CUDAExecutionProvider")
+
+
+def test_gpu_net_rows_on_the_cpu_provider(tmp_path, face_crop):
+    """The GPU rows' code on the CPU provider, small: fp16 stays on fp32's direction (the sane
+    iResNet), and the efficiency is the model's own time over LIME's."""
+    from bench import gpu
+    from facelime.segmentation import superpixels
+
+    saved, gpu.GPU_BATCH = gpu.GPU_BATCH, 8
+    try:
+        rows = gpu.net_rows(build_iresnet(tmp_path / "r18.onnx", "r18"), face_crop, superpixels(face_crop),
+                            samples=15, repeats=1, device="cpu")
+    finally:
+        gpu.GPU_BATCH = saved
+    assert rows["fp16_cosine_min"] > 0.9999
+    assert rows["lime_efficiency"] == pytest.approx(16 / rows["fp16_io_binding_img_s"] / rows["explain_s"])
+    projection = gpu.study_projection_h({"r": {"explain_s": 1.0, "startup_s": 2.0}})
+    assert projection == pytest.approx(2 * (3680 * 1.0 + 19 * 2.0) / 3600)

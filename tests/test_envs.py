@@ -88,7 +88,9 @@ def test_env_pins_every_transitive_requirement():
 
 def test_every_python_rule_names_the_conda_env():
     for path in sorted((REPO / "rules").glob("*.smk")):
-        rules = re.split(r"\n(?=(?:rule|checkpoint) )", path.read_text())
+        # rules may sit inside an if or a loop (explain.smk), so any indentation
+        rules = re.split(r"\n(?=\s*(?:rule|checkpoint)[ :])", path.read_text())
         for rule in rules:
             if "script:" in rule:
-                assert 'conda:\n        "../envs/facelime.yaml"' in rule, f"{path.name}: {rule.splitlines()[0]}"
+                assert re.search(r'\n\s+conda:\n\s+"\.\./envs/facelime\.yaml"', rule), \
+                    f"{path.name}: {rule.strip().splitlines()[0]}"

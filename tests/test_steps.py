@@ -31,7 +31,7 @@ from snakemake.settings.types import ConfigSettings, ResourceSettings
 repo = Path(sys.argv[1])
 with SnakemakeApi() as api:
     workflow = api.workflow(resource_settings=ResourceSettings(), snakefile=repo / "Snakefile", workdir=Path.cwd(),
-                            config_settings=ConfigSettings(configfiles=[repo / "config.yaml"]))._workflow
+                            config_settings=ConfigSettings(configfiles=[Path(sys.argv[2])]))._workflow
     found = {}
     for rule in workflow.rules:
         if rule.script:
@@ -51,10 +51,24 @@ def script_step(path: Path):
 
 @pytest.fixture(scope="module")
 def script_rules(tmp_path_factory) -> dict:
-    result = subprocess.run([sys.executable, "-c", RULES_OF_WORKFLOW, str(REPO)], capture_output=True, text=True,
-                            cwd=tmp_path_factory.mktemp("parse"), timeout=300)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    """The demo's rules, and the chunked explain rules (explain.identities_per_job, which needs a dataset)."""
+    import yaml
+
+    folder = tmp_path_factory.mktemp("parse")
+    for identity in ("a", "b", "c"):
+        (folder / "faces" / identity).mkdir(parents=True)
+        (folder / "faces" / identity / "1.jpg").touch()  # parsing lists images, never reads them
+    chunked = folder / "chunked.yaml"
+    chunked.write_text(yaml.safe_dump({"dataset": {"root": str(folder / "faces")},
+                                       "explain": {"identities_per_job": 2}}))
+    found = {}
+    for config in (REPO / "config.yaml", chunked):
+        result = subprocess.run([sys.executable, "-c", RULES_OF_WORKFLOW, str(REPO), str(config)],
+                                capture_output=True, text=True, cwd=folder, timeout=300)
+        assert result.returncode == 0, result.stderr
+        found.update(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert {"explain", "explain_0", "explain_1"} <= set(found)
+    return found
 
 
 def test_every_script_runs_one_step():

@@ -10,9 +10,15 @@ from .base import FaceEmbedder, PreparedFace, unit_rows
 DEFAULT_BATCH = {"dlib": 16, "onnx": 32, "classifier": 64}
 
 
-def batch_size_for(kind: str, *chosen: int | None) -> int:
-    """The first batch size set (lime.batch_size, then the model's own), else the backend's default."""
-    return next((int(b) for b in chosen if b), DEFAULT_BATCH[kind])
+def batch_size_for(kind: str, *chosen: int | str | None) -> int | str:
+    """The first batch size set (lime.batch_size, then the model's own), else the backend's default.
+
+    "auto" (ONNX only) is passed on: the embedder measures the best size on its device.
+    """
+    first = next((b for b in chosen if b), None)
+    if first == "auto":
+        return "auto" if kind == "onnx" else DEFAULT_BATCH[kind]
+    return int(first) if first else DEFAULT_BATCH[kind]
 
 
 def build_embedder(name: str, spec: dict, batch_size: int | None = None, threads: int = 0) -> FaceEmbedder:
@@ -24,7 +30,8 @@ def build_embedder(name: str, spec: dict, batch_size: int | None = None, threads
     if backend == "dlib":
         from .dlib_model import DlibEmbedder
 
-        return DlibEmbedder(name=name, path=spec["path"], batch_size=batch_size_for("dlib", batch_size, spec["batch_size"]))
+        return DlibEmbedder(name=name, path=spec["path"], batch_size=batch_size_for("dlib", batch_size, spec["batch_size"]),
+                            threads=threads)
     if backend == "onnx":
         from .onnx_model import OnnxEmbedder
 
@@ -40,6 +47,9 @@ def build_embedder(name: str, spec: dict, batch_size: int | None = None, threads
             batch_size=batch_size_for("onnx", batch_size, spec["batch_size"]),
             precision=spec["precision"],
             threads=threads,
+            tf32=spec["tf32"],
+            precision_min_cosine=spec["precision_min_cosine"],
+            perturb_on_device=spec["perturb_on_device"],
         )
     raise ValueError(f"models.{name}.backend: unknown backend {backend!r} (dlib or onnx)")
 

@@ -48,8 +48,10 @@ class DlibEmbedder(FaceEmbedder):
     detects_faces = True  # its chip needs a face box: misses are recorded per image
 
     def __init__(self, name: str = "dlib_resnet", path: str | None = None,
-                 landmarks5: str | None = None, upsample: int = HOG_UPSAMPLE, batch_size: int | None = None):
+                 landmarks5: str | None = None, upsample: int = HOG_UPSAMPLE, batch_size: int | None = None,
+                 threads: int = 0):
         from . import batch_size_for
+        from .blas_threads import limit_blas_threads
 
         files = packaged_model_paths()
         self.name = name
@@ -63,6 +65,7 @@ class DlibEmbedder(FaceEmbedder):
             raise ModelLoadError(recognition, f"dlib could not read it ({err})") from None
         self._detector = dlib.get_frontal_face_detector()
         self.hide_rgb = np.round(DLIB_INPUT_MEAN_RGB).astype(np.uint8)
+        self.blas_limit = limit_blas_threads(threads)  # the job's threads reach dlib's OpenBLAS
 
     def face_box(self, face: np.ndarray) -> tuple[dlib.rectangle, bool]:
         """Largest HOG detection (as the landmark stage finds it), else the whole crop (the study's fallback)."""

