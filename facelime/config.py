@@ -169,6 +169,13 @@ def check_lime(config: dict) -> None:
         _require_file("lime.reference_image", lime["reference_image"])
 
 
+def check_explain(config: dict) -> None:
+    patch, size = config["explain"]["occlusion"]["patch"], config["preprocess"]["size"]
+    if patch > size:
+        raise ConfigError(f"config key explain.occlusion.patch: {patch} px is larger than the {size} px crop "
+                          f"(preprocess.size)")
+
+
 def check_models(config: dict) -> None:
     for name, spec in config["models"].items():
         if spec["backend"] == "onnx" and not spec.get("path"):
@@ -193,7 +200,7 @@ def check_classifiers(config: dict) -> None:
 
 def check_config(config: dict) -> None:
     """Checks beyond the schema (files that must exist, keys that depend on each other), per section."""
-    for check in (check_dataset, check_preprocess, check_lime, check_models, check_classifiers):
+    for check in (check_dataset, check_preprocess, check_lime, check_explain, check_models, check_classifiers):
         check(config)
 
 
