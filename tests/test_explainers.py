@@ -162,3 +162,76 @@ def test_agreement_of_a_map_with_itself_and_with_its_opposite():
 def test_unknown_method_names_the_key(region, face_crop):
     with pytest.raises(ValueError, match="explain.methods: unknown method 'gradcam'"):
         explain_image("gradcam", face_crop, superpixels(face_crop), region, lime=LIME, seed=0)
+
+
+def pasted_region_model(path, box, template: np.ndarray, scale: float = 50.0):
+    """An ONNX 'network' that sees only the box and knows the untouched face there (template, normalised CHW).
+
+    embedding = [(x - t) * x over the box, flattened; scale]: the untouched face and a face with
+    the box hidden (x = 0, the model's mid-grey) both give [0, scale], anything else pasted
+    there moves away from it. So hiding the pasted box is what raises the similarity most.
+    """
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    top, bottom, left, right = box
+    n = 3 * (bottom - top) * (right - left)
+    nodes = [helper.make_node("Slice", ["input", "starts", "ends", "axes"], ["box"]),
+             helper.make_node("Sub", ["box", "template"], ["change"]),
+             helper.make_node("Mul", ["change", "box"], ["product"]),
+             helper.make_node("Reshape", ["product", "flat_shape"], ["flat"]),
+             helper.make_node("Pad", ["flat", "pads", "scale"], ["embedding"])]
+    inits = [numpy_helper.from_array(np.array([top, left], np.int64), "starts"),
+             numpy_helper.from_array(np.array([bottom, right], np.int64), "ends"),
+             numpy_helper.from_array(np.array([2, 3], np.int64), "axes"),
+             numpy_helper.from_array(template[None].astype(np.float32), "template"),
+             numpy_helper.from_array(np.array([-1, n], np.int64), "flat_shape"),
+             numpy_helper.from_array(np.array([0, 0, 0, 1], np.int64), "pads"),
+             numpy_helper.from_array(np.array(scale, np.float32), "scale")]
+    graph = helper.make_graph(nodes, "pasted_region",
+                              [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 3, 112, 112])],
+                              [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["N", n + 1])],
+                              initializer=inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 10
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def patch_cases():
+    from facelime.explainers.patch_benchmark import build_cases, demo_faces
+    from facelime.landmarks import LandmarkDetector
+
+    faces = dict(sorted(demo_faces().items())[:3])
+    detector = LandmarkDetector()
+    return build_cases(faces, {name: detector(face)[0] for name, face in faces.items()})
+
+
+def test_patched_faces_differ_from_the_originals_only_in_the_answer_box(patch_cases):
+    assert len(patch_cases) == 9 and {c.part for c in patch_cases} == {"eyes", "nose", "mouth"}
+    for case in patch_cases:
+        changed = np.any(case.patched != case.original, axis=2)
+        assert changed.any() and not changed[~case.answer].any()
+    rows = {c.part: np.nonzero(c.answer.any(axis=1))[0].mean() for c in patch_cases[:3]}
+    assert rows["eyes"] < rows["nose"] < rows["mouth"]  # landmarks put the parts in face order
+
+
+def test_patch_benchmark_finds_the_pasted_region_on_a_model_that_sees_only_it(tmp_path, patch_cases):
+    from facelime.explainers.patch_benchmark import hit_rates, method_explainer, run_benchmark
+
+    rows = []
+    for i, case in enumerate(patch_cases):
+        top, bottom, left, right = [int(v) for v in (np.nonzero(case.answer.any(axis=1))[0][[0, -1]] + [0, 1]).tolist()
+                                    + (np.nonzero(case.answer.any(axis=0))[0][[0, -1]] + [0, 1]).tolist()]
+        template = ((case.original.astype(np.float32) - 127.5) / 127.5).transpose(2, 0, 1)[:, top:bottom, left:right]
+        model = onnx(pasted_region_model(tmp_path / f"case{i}.onnx", (top, bottom, left, right), template))
+        explain_case = method_explainer(model, LIME, None, seed=0, segmenter=superpixels)
+        rows += run_benchmark([case], model, ("lime", "rise", "occlusion"), explain_case)
+    rates = {r["method"]: r for r in hit_rates(rows)}
+    assert set(rates) == {"lime", "rise", "occlusion"} and all(r["cases"] == 9 for r in rates.values())
+    assert rates["rise"]["hit_rate"] >= 0.8 and rates["occlusion"]["hit_rate"] >= 0.8, rates
+    # LIME points with whole superpixels, which straddle the box: its maximum must touch the box every
+    # time, but only the share of that superpixel inside the box counts as a hit
+    assert all(r["hit"] > 0 for r in rows if r["method"] == "lime"), rows

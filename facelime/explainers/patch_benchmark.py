@@ -93,9 +93,13 @@ def demo_faces(size: int = 112) -> dict[str, np.ndarray]:
 
 
 def score_case(signed_map: np.ndarray, answer: np.ndarray) -> dict[str, float]:
-    """Pointing-game hit and top-k IoU (k = the answer's area) of the negated signed map against the answer box."""
+    """Pointing-game hit (share of the maximum's pixels in the box: 1 or 0 for a single maximum) and
+    top-k IoU (k = the answer's area) of the negated signed map against the answer box."""
     helps = -np.asarray(signed_map, np.float64)
-    hit = bool(answer.ravel()[np.argmax(helps.ravel())]) if np.ptp(helps) > 0 else False
+    # a piecewise-constant map (LIME's superpixels) has its maximum on a whole set of pixels:
+    # the hit is the share of that set inside the box, not whichever pixel argmax meets first
+    at_max = helps == helps.max()
+    hit = np.count_nonzero(at_max & answer) / np.count_nonzero(at_max) if np.ptp(helps) > 0 else 0.0
     top = top_set(helps, np.count_nonzero(answer) / answer.size)
     iou = np.count_nonzero(top & answer.ravel()) / np.count_nonzero(top | answer.ravel())
     return {"hit": float(hit), "top_iou": float(iou)}
