@@ -1,4 +1,4 @@
-"""A known-answer benchmark in the manner of xSSAB's Patch-LFW (Knoche et al. 2023).
+"""A known-answer benchmark in the manner of Patch-LFW (Huber et al., WACV 2024, the paper of xSSAB).
 
 A box around one part of a face (eyes, nose or mouth, from dlib's 68 landmarks) is
 replaced by the same part of another identity's face, resized into the box. The
