@@ -63,3 +63,16 @@ def test_built_iresnet_is_an_arcface_shaped_model(tmp_path, face_crop):
     batched = model.embed_faces(faces)
     assert batched.shape == (2, 512)
     np.testing.assert_allclose(batched, np.concatenate([model.embed_faces(f[None]) for f in faces]), atol=1e-4)
+
+
+def test_explainer_cost_counts_each_method_s_forward_passes(region, face_crop):
+    from bench import explainers
+    from facelime.explainers.occlusion import occlusion_passes
+
+    lime = {"num_samples": 40, "kernel_width": 0.25, "keep": "positive", "sampling": "lime"}
+    rows = explainers.explainer_cost(region, face_crop, superpixels(face_crop), ("lime", "rise", "occlusion"), lime,
+                                     explain={"occlusion": {"patch": 28, "stride": 28}}, repeats=1)
+    passes = {r["method"]: r["forward_passes"] for r in rows}
+    assert passes == {"lime": 40, "rise": 40, "occlusion": occlusion_passes(112, 112, 28, 28)} == {**passes, "occlusion": 17}
+    assert all(r["efficiency"] > 0 and r["explanations_per_s"] > 0 for r in rows)
+    assert "| region | occlusion | 17 |" in explainers.cost_table({"region": rows})
