@@ -223,10 +223,9 @@ def test_patch_benchmark_finds_the_pasted_region_on_a_model_that_sees_only_it(tm
 
     rows = []
     for i, case in enumerate(patch_cases):
-        top, bottom, left, right = [int(v) for v in (np.nonzero(case.answer.any(axis=1))[0][[0, -1]] + [0, 1]).tolist()
-                                    + (np.nonzero(case.answer.any(axis=0))[0][[0, -1]] + [0, 1]).tolist()]
+        top, bottom, left, right = case.box
         template = ((case.original.astype(np.float32) - 127.5) / 127.5).transpose(2, 0, 1)[:, top:bottom, left:right]
-        model = onnx(pasted_region_model(tmp_path / f"case{i}.onnx", (top, bottom, left, right), template))
+        model = onnx(pasted_region_model(tmp_path / f"case{i}.onnx", case.box, template))
         explain_case = method_explainer(model, LIME, None, seed=0, segmenter=superpixels)
         rows += run_benchmark([case], model, ("lime", "rise", "occlusion"), explain_case)
     rates = {r["method"]: r for r in hit_rates(rows)}
@@ -235,3 +234,14 @@ def test_patch_benchmark_finds_the_pasted_region_on_a_model_that_sees_only_it(tm
     # LIME points with whole superpixels, which straddle the box: its maximum must touch the box every
     # time, but only the share of that superpixel inside the box counts as a hit
     assert all(r["hit"] > 0 for r in rows if r["method"] == "lime"), rows
+
+
+def test_pointing_game_scores_the_most_negative_evidence_and_splits_ties():
+    from facelime.explainers.patch_benchmark import box_mask, score_case
+
+    answer = box_mask((10, 20, 10, 20), (40, 40))
+    assert score_case(-answer.astype(float), answer) == {"hit": 1.0, "top_iou": 1.0}
+    assert score_case(answer.astype(float), answer)["hit"] == 0.0  # positive evidence is not the answer
+    straddling = np.zeros((40, 40))
+    straddling[10:20, 15:25] = -1  # a flat minimum, half of it in the box
+    assert score_case(straddling, answer)["hit"] == 0.5

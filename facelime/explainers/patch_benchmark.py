@@ -50,11 +50,12 @@ class PatchCase:
     patched: np.ndarray
     original: np.ndarray
     answer: np.ndarray  # HxW bool, the pasted box
+    box: tuple[int, int, int, int]  # (top, bottom, left, right) of the answer, bottom/right exclusive
 
 
 def paste_part(target: np.ndarray, target_points: np.ndarray, donor: np.ndarray, donor_points: np.ndarray,
-               part: str) -> tuple[np.ndarray, np.ndarray]:
-    """The target crop with the donor's `part` pasted into the target's box for it, and that box as a mask."""
+               part: str) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """The target crop with the donor's `part` pasted into the target's box for it, and that box."""
     box = part_box(target_points, part, target.shape[:2])
     top, bottom, left, right = box
     d_top, d_bottom, d_left, d_right = part_box(donor_points, part, donor.shape[:2])
@@ -62,7 +63,7 @@ def paste_part(target: np.ndarray, target_points: np.ndarray, donor: np.ndarray,
                        interpolation=cv2.INTER_LINEAR)
     patched = target.copy()
     patched[top:bottom, left:right] = piece
-    return patched, box_mask(box, target.shape[:2])
+    return patched, box
 
 
 def build_cases(faces: dict[str, np.ndarray], landmarks: dict[str, np.ndarray], parts=tuple(PARTS)) -> list[PatchCase]:
@@ -72,8 +73,9 @@ def build_cases(faces: dict[str, np.ndarray], landmarks: dict[str, np.ndarray], 
     for i, name in enumerate(names):
         donor = names[(i + 1) % len(names)]
         for part in parts:
-            patched, answer = paste_part(faces[name], landmarks[name], faces[donor], landmarks[donor], part)
-            cases.append(PatchCase(f"{name}+{donor}:{part}", part, patched, faces[name], answer))
+            patched, box = paste_part(faces[name], landmarks[name], faces[donor], landmarks[donor], part)
+            cases.append(PatchCase(f"{name}+{donor}:{part}", part, patched, faces[name],
+                                   box_mask(box, patched.shape[:2]), box))
     return cases
 
 
