@@ -32,7 +32,7 @@ from facelime.lime_similarity import explain_similarity  # noqa: E402
 from facelime.models import build_embedder  # noqa: E402
 from facelime.segmentation import superpixels  # noqa: E402
 from facelime.warp import CanonicalWarp  # noqa: E402
-from bench import dag, gpu, sampling_study, throughput  # noqa: E402
+from bench import dag, explainers, gpu, sampling_study, throughput  # noqa: E402
 from bench.onnx_resnet import build_iresnet  # noqa: E402
 from bench.pixel_warp import pixel_loop_warp  # noqa: E402
 from bench.study_scheme import explain_study_scheme  # noqa: E402
@@ -179,6 +179,9 @@ def table(summary: dict) -> str:
             f"{m['study_scheme_s']:.2f} | {m['lime_vs_study']:.2f} | {m['lime_efficiency']:.3f} | "
             f"{m.get('explain_job_peak_mb', float('nan')):.0f} | "
             f"{' / '.join(str(passes.get(d)) for d in ('lime', 'antithetic', 'stratified'))} |")
+    costs = {name: m["explainers"] for name, m in summary["models"].items() if "explainers" in m}
+    if costs:
+        lines += ["", explainers.cost_table(costs).rstrip("\n")]
     w = summary["warp"]
     lines += ["", f"warp: {w['warp_ms_per_image']:.2f} ms/image ({w['warp_ms_reusing_maps']:.2f} ms reusing a face's maps), "
               f"per-pixel loop {w['pixel_loop_s']:.1f} s, warp_vs_pixel_loop {w['warp_vs_pixel_loop']:.0f}x, "
@@ -201,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--reference-samples", type=int, default=10000)
     parser.add_argument("--sampling-repeats", type=int, default=3)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["sampling", "dag", "precision", "memory", "gpu"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["sampling", "dag", "precision", "memory", "gpu",
+                                                                  "explainers"])
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -226,6 +230,12 @@ def main(argv: list[str] | None = None) -> int:
                 result["spearman_curve"] = {d: sampling_study.mean_curve(rows, d) for d in ("lime", "antithetic", "stratified")}
                 result["passes_for_spearman_0.9"] = {d: sampling_study.passes_for(rows, d)
                                                      for d in ("lime", "antithetic", "stratified")}
+            if "explainers" not in args.skip:
+                print(f"[bench] {name}: LIME, RISE and occlusion at the same budget", flush=True)
+                lime = {"num_samples": args.samples, "kernel_width": KERNEL_WIDTH, "keep": "positive", "sampling": "lime"}
+                result["explainers"] = explainers.explainer_cost(build_embedder(name, spec), face, segments,
+                                                                 ("lime", "rise", "occlusion"), lime,
+                                                                 repeats=args.repeats)
             summary["models"][name] = result
             if spec["backend"] == "onnx" and "precision" not in args.skip:
                 print(f"[bench] {name}: int8 against fp32", flush=True)

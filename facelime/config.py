@@ -195,6 +195,10 @@ def check_explain(config: dict) -> None:
     if config["explain"]["identities_per_job"] > 1 and config["dataset"].get("demo"):
         raise ConfigError("config key explain.identities_per_job: more than 1 needs dataset.root (the demo's "
                           "identities are known only after it is built); leave it at 1 for the demo")
+    patch, size = config["explain"]["occlusion"]["patch"], config["preprocess"]["size"]
+    if patch > size:
+        raise ConfigError(f"config key explain.occlusion.patch: {patch} px is larger than the {size} px crop "
+                          f"(preprocess.size)")
 
 
 def check_models(config: dict) -> None:

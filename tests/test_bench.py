@@ -93,3 +93,16 @@ def test_gpu_net_rows_on_the_cpu_provider(tmp_path, face_crop):
     assert rows["lime_efficiency"] == pytest.approx(16 / rows["fp16_io_binding_img_s"] / rows["explain_s"])
     projection = gpu.study_projection_h({"r": {"explain_s": 1.0, "startup_s": 2.0}})
     assert projection == pytest.approx(2 * (3680 * 1.0 + 19 * 2.0) / 3600)
+
+
+def test_explainer_cost_counts_each_method_s_forward_passes(region, face_crop):
+    from bench import explainers
+    from facelime.explainers.occlusion import occlusion_passes
+
+    lime = {"num_samples": 40, "kernel_width": 0.25, "keep": "positive", "sampling": "lime"}
+    rows = explainers.explainer_cost(region, face_crop, superpixels(face_crop), ("lime", "rise", "occlusion"), lime,
+                                     explain={"occlusion": {"patch": 28, "stride": 28}}, repeats=1)
+    passes = {r["method"]: r["forward_passes"] for r in rows}
+    assert passes == {"lime": 40, "rise": 40, "occlusion": occlusion_passes(112, 112, 28, 28)} == {**passes, "occlusion": 17}
+    assert all(r["efficiency"] > 0 and r["explanations_per_s"] > 0 for r in rows)
+    assert "| region | occlusion | 17 |" in explainers.cost_table({"region": rows})

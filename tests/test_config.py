@@ -25,6 +25,8 @@ def test_defaults_are_the_study_values():
     model = config["models"]["dlib_resnet"]
     assert model["mean"] == [127.5] * 3 and model["color_order"] == "RGB" and model["device"] == "auto"
     assert model["precision"] == "fp32"
+    assert config["explain"] == {"methods": ["lime"], "rise": {"num_masks": None, "grid": 7, "keep_probability": 0.5},
+                                 "occlusion": {"patch": 19, "stride": 3}}
 
 
 @pytest.mark.parametrize(
@@ -45,6 +47,11 @@ def test_defaults_are_the_study_values():
         (lambda c: c.update(classify={"enabled": True, "dataset": "/no/labelled"}), r"classify\.dataset: folder not found: /no/labelled"),
         (lambda c: c.update(classify={"models": {"fer": {"path": "/no/fer.onnx", "classes": ["happy"]}}}), r"classify\.models\.fer\.classes: \['happy'\] is too short"),
         (lambda c: c.update(identity_classifier={"model": "r100"}), r"identity_classifier\.model: 'r100' is not under models"),
+        (lambda c: c.update(explain={"methods": ["gradcam"]}), r"explain\.methods\.0: 'gradcam' is not one of \['lime', 'rise', 'occlusion'\]"),
+        (lambda c: c.update(explain={"methods": []}), r"explain\.methods: \[\] should be non-empty"),
+        (lambda c: c.update(explain={"rise": {"keep_probability": 1}}), r"explain\.rise\.keep_probability: 1 is greater than or equal to the maximum of 1"),
+        (lambda c: c.update(explain={"rise": {"masks": 10}}), r"explain\.rise\.masks: unknown key \(allowed here: grid, keep_probability, num_masks\)"),
+        (lambda c: c.update(explain={"occlusion": {"patch": 200}}), r"explain\.occlusion\.patch: 200 px is larger than the 112 px crop"),
     ],
 )
 def test_bad_config_names_the_key(change, message):

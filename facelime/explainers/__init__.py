@@ -1,0 +1,13 @@
+"""Explainers beside LIME, on the same cosine-similarity score (docs/method.md, Other explainers).
+
+lime: the study's explainer (facelime.lime_similarity), unchanged.
+rise: random soft masks on a coarse grid (Petsiuk et al. 2018).
+occlusion: a grey square slid over the face (Zeiler & Fergus 2014).
+All three see the model only through its prepared input (the hiding LIME uses) and
+its batched forward pass; `explain_image` is the one entry point per method.
+"""
+
+from .dispatch import METHODS, explain_image
+from .result import MapExplanation
+
+__all__ = ["METHODS", "explain_image", "MapExplanation"]

@@ -1,0 +1,60 @@
+"""Crop-space masks on the model's input, hidden exactly as LIME hides superpixels.
+
+A mask is an HxW array over the crop (1 = shown, 0 = hidden). The face is prepared
+once with every crop pixel as its own "superpixel", so each input pixel knows the crop
+pixel it shows (nearest neighbour for ONNX, traced chip coordinates for dlib), and a
+hidden pixel takes the backend's own hide value, as in LIME. Binary masks go through
+PreparedFace.perturbed itself; soft masks (RISE) blend shown and hidden linearly.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+import numpy as np
+
+from ..lime_similarity import similarity_score
+from ..models.base import FaceEmbedder, PreparedFace
+
+
+def pixel_labels(height: int, width: int) -> np.ndarray:
+    """Every crop pixel its own label, row by row: 0..H*W-1."""
+    return np.arange(height * width, dtype=np.int32).reshape(height, width)
+
+
+def prepare_pixels(embedder: FaceEmbedder, face: np.ndarray) -> PreparedFace:
+    """The face in the model's input space with per-pixel labels (see the module docstring)."""
+    return embedder.prepare(face, pixel_labels(*face.shape[:2]))
+
+
+def own_embedding(embedder: FaceEmbedder, prepared: PreparedFace) -> np.ndarray:
+    """The unperturbed face's unit embedding, computed as LIME computes it."""
+    return embedder.embed_prepared(prepared.pixels[None])[0].astype(np.float64)
+
+
+def blended(prepared: PreparedFace, masks: np.ndarray) -> np.ndarray:
+    """Inputs for soft crop masks (B x H x W in [0, 1]): hide + m * (pixel - hide).
+
+    Input pixels that show no part of the crop (-1) are never hidden. For 0/1 masks
+    this equals prepared.perturbed of the same rows (integer inputs are rounded, and
+    the hide value is cast as perturbed casts it).
+    """
+    flat = np.asarray(masks, np.float32).reshape(len(masks), -1)
+    weights = np.concatenate([flat, np.ones((len(flat), 1), np.float32)], axis=1)[:, prepared.segment_index]
+    hide = prepared.hide.astype(prepared.pixels.dtype).astype(np.float32)
+    pixels = prepared.pixels.astype(np.float32)
+    if prepared.channels_first:
+        out = hide[None, :, None, None] + weights[:, None] * (pixels[None] - hide[None, :, None, None])
+    else:
+        out = hide + weights[..., None] * (pixels[None] - hide)
+    if np.issubdtype(prepared.pixels.dtype, np.integer):
+        out = np.rint(out)
+    return out.astype(prepared.pixels.dtype)
+
+
+def soft_mask_scores(embedder: FaceEmbedder, prepared: PreparedFace, mask_batches: Iterable[np.ndarray],
+                     reference: np.ndarray) -> np.ndarray:
+    """Similarity (cos + 1) / 2 to `reference` of the face under each mask, batch by batch."""
+    score: Callable = similarity_score(embedder, reference)
+    chunks = [np.asarray(score(blended(prepared, batch)), np.float64).ravel() for batch in mask_batches]
+    return np.concatenate(chunks) if chunks else np.zeros(0)
