@@ -195,6 +195,10 @@ def check_explain(config: dict) -> None:
     if config["explain"]["identities_per_job"] > 1 and config["dataset"].get("demo"):
         raise ConfigError("config key explain.identities_per_job: more than 1 needs dataset.root (the demo's "
                           "identities are known only after it is built); leave it at 1 for the demo")
+    if "lime" not in config["explain"]["methods"]:
+        raise ConfigError(f"config key explain.methods: {config['explain']['methods']} leaves out lime, the study's "
+                          "method, which the attribute, group and identity heatmaps are made of: list the other "
+                          "methods beside it, e.g. [lime, rise]")
     patch, size = config["explain"]["occlusion"]["patch"], config["preprocess"]["size"]
     if patch > size:
         raise ConfigError(f"config key explain.occlusion.patch: {patch} px is larger than the {size} px crop "
@@ -256,6 +260,7 @@ def effective_settings(config: dict, config_files: list[str]) -> dict:
         "preprocess": {k: config["preprocess"][k] for k in ("size", "crop_fraction", "detect", "align")},
         "lime": {k: lime[k] for k in ("num_samples", "segmentation", "n_segments", "compactness",
                                       "kernel_width", "keep", "sampling", "reference")},
+        "explainers": config.get("explain", {}).get("methods", ["lime"]),
         "seed": config["seed"],
     }
 
@@ -275,6 +280,7 @@ def settings_banner(settings: dict) -> str:
         f"  lime: {lime['num_samples']} samples, {lime['segmentation']} {lime['n_segments']} segments "
         f"(compactness {lime['compactness']}), kernel width {lime['kernel_width']}, keep {lime['keep']}, "
         f"sampling {lime['sampling']}, reference {lime['reference']}",
+        f"  explainers: {', '.join(settings['explainers'])}",
         f"  seed: {settings['seed']}",
     ]
     return "\n".join(textwrap.fill(line, 100, subsequent_indent="      ") for line in lines)

@@ -45,7 +45,30 @@ MODELS = sorted(config["models"])
 RANDOMISED = randomised_models(
     config["models"], config["validity"]["sanity"]["enabled"]
 )
-EXPLAINED = MODELS + sorted(RANDOMISED)
+# explain.methods (docs/method.md, Other explainers): each method beside LIME explains every
+# model under its own name, <model>@<method>, through the same rules; LIME keeps the plain
+# model names, so the default config's jobs and outputs are the study's.
+METHODS = config["explain"]["methods"]
+OTHER_METHODS = [m for m in METHODS if m != "lime"]
+
+
+def method_name(model, method):
+    return model if method == "lime" else f"{model}@{method}"
+
+
+def split_name(name):
+    """(model, method) of an explained name."""
+    model, _, method = name.partition("@")
+    return model, method or "lime"
+
+
+METHOD_MODELS = {m: [method_name(model, m) for model in MODELS] for m in METHODS}
+METHOD_NAMES = [name for m in METHODS for name in METHOD_MODELS[m]]
+EXPLAINED = (
+    MODELS
+    + [name for m in OTHER_METHODS for name in METHOD_MODELS[m]]
+    + sorted(RANDOMISED)
+)
 DEMO_ROOT = "results/demo/faces"
 DATASET_ROOT = DEMO_ROOT if DATASET["demo"] else DATASET["root"]
 
@@ -150,8 +173,22 @@ def _images(identity):
 
 
 def model_spec(wildcards):
-    """The config entry of a model (or of a randomised copy, validity.sanity)."""
-    return config["models"].get(wildcards.model) or RANDOMISED[wildcards.model]
+    """The config entry of a model (or of a randomised copy, validity.sanity); <model>@<method>
+    names the model's entry."""
+    model = split_name(wildcards.model)[0]
+    return config["models"].get(model) or RANDOMISED[model]
+
+
+# The explainer of an explain job and its settings, as params only when methods beside LIME
+# run, so that the default config's explain jobs keep the study's params.
+METHOD_PARAMS = (
+    {
+        "method": lambda wildcards: split_name(wildcards.model)[1],
+        "explain": {m: config["explain"][m] for m in ("rise", "occlusion")},
+    }
+    if OTHER_METHODS
+    else {}
+)
 
 
 # A job reruns when something it reads changes, and only then: settings that change
@@ -227,6 +264,9 @@ def all_targets(wildcards):
 # --- groupings for heatmaps (docs/method.md, Heatmaps) ------------------------------------
 
 ATTRIBUTE_SETS = model_attribute_sets(config["models"])
+if OTHER_METHODS:
+    # the method-level heatmaps: each method's maps over all models, compared by KL
+    ATTRIBUTE_SETS["method"] = METHOD_MODELS
 
 
 def groups():
@@ -281,14 +321,18 @@ def display(name):
     return LABELS.get(str(name), str(name))
 
 
-def model_display(model):
+def model_display(name):
+    model, method = split_name(name)
     spec = config["models"].get(model) or {}
-    return spec.get("display_name") or display(model)
+    shown = spec.get("display_name") or display(model)
+    return shown if method == "lime" else f"{shown} ({method})"
 
 
 def attribute_values(attribute):
     """An attribute's values in the order their first model appears in the config."""
     members = ATTRIBUTE_SETS[attribute]
+    if attribute == "method":
+        return list(METHODS)
     return sorted(members, key=lambda v: min(MODEL_ORDER.index(m) for m in members[v]))
 
 
@@ -342,7 +386,7 @@ def heatmap_catalogue():
             "model",
             m,
             HEATMAP["model"].format(model=m),
-            "models" if m in MODELS else "sanity",
+            model_family(m),
             m,
             shown=model_display(m),
         )
@@ -374,7 +418,7 @@ def heatmap_catalogue():
                 size=size,
                 shown=shown,
             )
-            for m in MODELS:
+            for m in MODELS + [n for o in OTHER_METHODS for n in METHOD_MODELS[o]]:
                 prefix = HEATMAP["group_model"].format(column=column, value=v, model=m)
                 add(
                     "group_model",
@@ -388,6 +432,14 @@ def heatmap_catalogue():
                 )
     add("all_models", "all_models", HEATMAP["all_models"], "models", shown="all nets")
     return entries
+
+
+def model_family(name):
+    """models (LIME, the study), models@<method> (another explainer), sanity (randomised copies)."""
+    if name in RANDOMISED:
+        return "sanity"
+    method = split_name(name)[1]
+    return "models" if method == "lime" else f"models@{method}"
 
 
 def group_columns():
@@ -414,18 +466,23 @@ def comparison_sets():
     if len(MODELS) >= 2:
         sets["models"] = family("models", "model") + total
     if RANDOMISED:
-        sets["sanity"] = [e for e in heatmap_catalogue() if e["kind"] == "model"]
+        sets["sanity"] = family("models", "model") + family("sanity", "model")
+    for method in OTHER_METHODS:
+        if len(MODELS) >= 2:  # TOTAL: this method's maps over all models
+            sets[f"models@{method}"] = family(f"models@{method}", "model") + [
+                method_total(method)
+            ]
     for attribute in ATTRIBUTE_SETS:
         sets[f"attribute_{attribute}"] = [
             {**e, "label": e["value"], "display": display(e["value"])}
             for e in family(f"attribute_{attribute}", "attribute")
-        ] + total
+        ] + (total if attribute != "method" else [])
     for column in group_columns():
         entries = family(f"group_{column}", "group")
         sets[f"group_{column}"] = [
             {**e, "label": group_label(e), "display": group_display(e)} for e in entries
         ]
-        for model in MODELS:
+        for model in MODELS + [n for o in OTHER_METHODS for n in METHOD_MODELS[o]]:
             entries = [
                 e
                 for e in family(f"group_{column}", "group_model")
@@ -442,10 +499,17 @@ def group_display(entry):
     return f"{display(entry['value'])} (n={entry['size']})"
 
 
+def method_total(method):
+    prefix = HEATMAP["attribute"].format(attribute="method", value=method)
+    return {"label": "TOTAL", "display": f"TOTAL ({method})", "prefix": prefix}
+
+
 def comparison_title(name):
     """A KL matrix's title in figures."""
     if name == "models":
         return "nets"
+    if name.startswith("models@"):
+        return f"nets, {name.partition('@')[2]}"
     if name == "sanity":
         return "nets and their randomised copies"
     kind, _, rest = name.partition("_")
@@ -584,12 +648,35 @@ def figure_layouts():
                     "label": "",
                     "cells": [
                         (e["display"], e["prefix"])
-                        for e in heatmap_catalogue()
-                        if e["kind"] == "model"
+                        for e in family("models", "model") + family("sanity", "model")
                     ],
                 }
             ],
             "sanity check: nets and randomised copies",
+        )
+    if OTHER_METHODS:
+        add(
+            "methods",
+            "Heatmaps by explainer and net",
+            [
+                {
+                    "label": method,
+                    "cells": [
+                        (
+                            model_display(m),
+                            HEATMAP["model"].format(model=method_name(m, method)),
+                        )
+                        for m in MODEL_ORDER
+                    ]
+                    + (
+                        [("all nets", method_total(method)["prefix"])]
+                        if len(MODELS) >= 2
+                        else []
+                    ),
+                }
+                for method in METHODS
+            ],
+            "heatmaps by explainer and net",
         )
     return layouts
 
@@ -703,6 +790,12 @@ def analysis_targets():
         "results/regions/region_shares.png",
         "results/regions/region_shares.pdf",
     ]
+    if OTHER_METHODS:
+        targets += [
+            "results/methods/agreement.tsv",
+            "results/methods/agreement_per_image.tsv",
+            "results/methods/region_shares.tsv",
+        ]
     return targets + figure_targets()
 
 

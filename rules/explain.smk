@@ -29,6 +29,7 @@ if IDENTITIES_PER_JOB == 1:
         resources:
             mem_mb=2000,
         params:
+            **METHOD_PARAMS,
             spec=model_params,
             lime=LIME_PARAMS,
             preprocess=reference_crop_params(),
@@ -75,6 +76,7 @@ else:
             resources:
                 **{"mem_mb": 2000, **EXPLAIN_RESOURCES},
             params:
+                **METHOD_PARAMS,
                 spec=model_params,
                 lime=LIME_PARAMS,
                 preprocess=reference_crop_params(),

@@ -25,7 +25,7 @@ def test_defaults_are_the_study_values():
     model = config["models"]["dlib_resnet"]
     assert model["mean"] == [127.5] * 3 and model["color_order"] == "RGB" and model["device"] == "auto"
     assert model["precision"] == "fp32"
-    assert config["explain"] == {"methods": ["lime"], "rise": {"num_masks": None, "grid": 7, "keep_probability": 0.5},
+    assert config["explain"] == {"identities_per_job": 1, "methods": ["lime"], "rise": {"num_masks": None, "grid": 7, "keep_probability": 0.5},
                                  "occlusion": {"patch": 19, "stride": 3}}
 
 

@@ -37,31 +37,59 @@ def log_progress(job: str, done: int, total: int, samples: int, last_s: float, e
 
 
 def explain(*, faces: str, masks: str, model: str, spec: dict, lime: dict, preprocess: dict | None, seed: int,
-            identity: str, threads: int = 1, sheets: str | None = None, config: dict | None = None) -> dict:
-    """LIME on similarity for every image of one identity with one model.
+            identity: str, threads: int = 1, sheets: str | None = None, config: dict | None = None,
+            method: str = "lime", explain: dict | None = None) -> dict:
+    """LIME on similarity (or explain.methods' RISE or occlusion) for every image of one identity
+    with one model.
 
     sheets (a folder, only when the config asks for contact sheets) gets one PNG per
     image; config puts back the speed-only batch sizes, which are not rule params.
+    method, explain: the explainer and the config's explain section (rise, occlusion settings).
     """
-    spec, lime = with_speed_settings(config, model, spec, lime)
+    spec, lime = with_speed_settings(config, split_model(model), spec, lime)
     model_once = ModelOnce(model, spec, lime, threads)
-    return explain_identity(model_once, faces, masks, model, lime, preprocess, seed, identity, sheets)
+    return explain_identity(model_once, faces, masks, model, lime, preprocess, seed, identity, sheets,
+                            Explainer(method, lime, explain))
 
 
 def explain_identities(*, faces: list[str], masks: list[str], model: str, spec: dict, lime: dict,
                        preprocess: dict | None, seed: int, identities: list[str], threads: int = 1,
-                       sheets: list[str] | None = None, config: dict | None = None) -> None:
+                       sheets: list[str] | None = None, config: dict | None = None, method: str = "lime",
+                       explain: dict | None = None) -> None:
     """explain() for several identities of one model in one process (explain.identities_per_job):
     the model is loaded once (on a GPU: one CUDA session), the outputs and numbers are
     those of one job per identity."""
     if not len(faces) == len(masks) == len(identities) or (sheets and len(sheets) != len(identities)):
         raise ValueError(f"explain_identities: {len(faces)} faces, {len(masks)} masks and {len(identities)} "
                          "identities must pair up")
-    spec, lime = with_speed_settings(config, model, spec, lime)
+    spec, lime = with_speed_settings(config, split_model(model), spec, lime)
     model_once = ModelOnce(model, spec, lime, threads)
     for i, identity in enumerate(identities):
         explain_identity(model_once, faces[i], masks[i], model, lime, preprocess, seed, identity,
-                         sheets[i] if sheets else None)
+                         sheets[i] if sheets else None, Explainer(method, lime, explain))
+
+
+def split_model(name: str) -> str:
+    """The config's model of an explained name (<model>@<method> for explain.methods beside LIME)."""
+    return name.partition("@")[0]
+
+
+class Explainer:
+    """One image's explanation by the job's method: LIME through explain_similarity exactly as the
+    study runs it, RISE and occlusion through facelime.explainers (same score, same hiding)."""
+
+    def __init__(self, method: str, lime: dict, explain: dict | None):
+        self.method, self.lime, self.explain = method, lime, explain
+
+    def __call__(self, face, segments, embedder, seed, reference):
+        if self.method == "lime":
+            return explain_similarity(face, segments, embedder, num_samples=self.lime["num_samples"],
+                                      kernel_width=self.lime["kernel_width"], seed=seed, keep=self.lime["keep"],
+                                      sampling=self.lime["sampling"], reference=reference)
+        from ..explainers.dispatch import explain_image
+
+        return explain_image(self.method, face, segments, embedder, lime=self.lime, seed=seed,
+                             explain=self.explain, reference=reference)
 
 
 class ModelOnce:
@@ -79,7 +107,8 @@ class ModelOnce:
 
 
 def explain_identity(model_once: ModelOnce, faces: str, masks: str, model: str, lime: dict,
-                     preprocess: dict | None, seed: int, identity: str, sheets: str | None) -> dict:
+                     preprocess: dict | None, seed: int, identity: str, sheets: str | None,
+                     explainer: Explainer | None = None) -> dict:
     """One identity's masks file (and contact sheets), with the model from model_once."""
     crops = load_arrays(faces)
     n = len(crops["images"])
@@ -95,7 +124,7 @@ def explain_identity(model_once: ModelOnce, faces: str, masks: str, model: str, 
         num_superpixels=np.zeros(n, np.int32),
         intercept=np.zeros(n, np.float32),
         r2=np.zeros(n, np.float32),
-        sample_scores=np.zeros((n, lime["num_samples"]), np.float32),
+        sample_scores=[],  # every forward pass's similarity: num_samples for LIME, the method's passes else
         face_detected=np.ones(n, bool),
         face_detection=np.bool_(bool(embedder and embedder.detects_faces)),
         images=crops["images"],
@@ -106,29 +135,28 @@ def explain_identity(model_once: ModelOnce, faces: str, masks: str, model: str, 
     if sheets:
         Path(sheets).mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    explainer = explainer or Explainer("lime", lime, None)
     for i, name in enumerate(crops["images"]):
         image_seed = job_seed(seed, model, identity, str(name))
         tick = time.perf_counter()
-        explanation = explain_similarity(
-            crops["faces"][i], crops["segments"][i], embedder,
-            num_samples=lime["num_samples"], kernel_width=lime["kernel_width"],
-            seed=image_seed, keep=lime["keep"], sampling=lime["sampling"],
-            reference=None if is_own(reference_kinds[i]) else references[i],
-        )
+        explanation = explainer(crops["faces"][i], crops["segments"][i], embedder, image_seed,
+                                None if is_own(reference_kinds[i]) else references[i])
         k = len(explanation.coefficients)
         result["score_maps"][i] = explanation.score_map
         result["coefficients"][i, :k] = explanation.coefficients
         result["num_superpixels"][i] = k
         result["intercept"][i] = explanation.intercept
         result["r2"][i] = explanation.r2
-        result["sample_scores"][i] = explanation.scores
+        result["sample_scores"].append(np.asarray(explanation.scores, np.float32))
         result["face_detected"][i] = explanation.info.get("face_detected", True)
         result["seeds"][i] = image_seed
-        log_progress(f"{model} {identity}", i + 1, n, lime["num_samples"], time.perf_counter() - tick,
+        log_progress(f"{model} {identity}", i + 1, n, len(explanation.scores), time.perf_counter() - tick,
                      time.perf_counter() - started)
         if sheets:
             contact_sheet(Path(sheets) / f"{name}.png", crops["faces"][i], crops["segments"][i],
                           explanation.score_map,
                           f"{model} | {identity}/{name} | R² {explanation.r2:.2f}")
+    result["sample_scores"] = (np.stack(result["sample_scores"]) if n
+                               else np.zeros((0, lime["num_samples"]), np.float32))
     save_arrays(masks, **result)
     return result
