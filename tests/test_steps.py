@@ -51,7 +51,8 @@ def script_step(path: Path):
 
 @pytest.fixture(scope="module")
 def script_rules(tmp_path_factory) -> dict:
-    """The demo's rules, and the chunked explain rules (explain.identities_per_job, which needs a dataset)."""
+    """The demo's rules, the chunked explain rules (explain.identities_per_job, which needs a dataset),
+    and the rules of explain.methods."""
     import yaml
 
     folder = tmp_path_factory.mktemp("parse")
@@ -60,14 +61,17 @@ def script_rules(tmp_path_factory) -> dict:
         (folder / "faces" / identity / "1.jpg").touch()  # parsing lists images, never reads them
     chunked = folder / "chunked.yaml"
     chunked.write_text(yaml.safe_dump({"dataset": {"root": str(folder / "faces")},
-                                       "explain": {"identities_per_job": 2}}))
+                                       "explain": {"identities_per_job": 2, "methods": ["lime", "rise"]}}))
+    methods = folder / "methods.yaml"  # explain.methods beside LIME: the explain jobs' method params
+    methods.write_text(yaml.safe_dump({"dataset": {"root": str(folder / "faces")},
+                                       "explain": {"methods": ["lime", "rise"]}}))
     found = {}
-    for config in (REPO / "config.yaml", chunked):
+    for config in (REPO / "config.yaml", chunked, methods):
         result = subprocess.run([sys.executable, "-c", RULES_OF_WORKFLOW, str(REPO), str(config)],
                                 capture_output=True, text=True, cwd=folder, timeout=300)
         assert result.returncode == 0, result.stderr
         found.update(json.loads(result.stdout.strip().splitlines()[-1]))
-    assert {"explain", "explain_0", "explain_1"} <= set(found)
+    assert {"explain", "explain_0", "explain_1", "method_agreement"} <= set(found)
     return found
 
 
