@@ -72,6 +72,9 @@ def test_faithfulness_tables(validity_run):
         assert float(summary[model]["share_beats_random_deletion"]) == pytest.approx(share)
         gap = np.mean([float(r["deletion_auc_random"]) - float(r["deletion_auc_lime"]) for r in mine])
         assert float(summary[model]["deletion_gap"]) == pytest.approx(gap, rel=1e-4)
+        assert float(summary[model]["insertion_auc"]) == pytest.approx(
+            np.mean([float(r["insertion_auc_lime"]) for r in mine]), rel=1e-4)
+        assert summary[model]["method"] == "lime"
         low, high = float(summary[model]["deletion_gap_low"]), float(summary[model]["deletion_gap_high"])
         assert low <= gap + 1e-9 and gap - 1e-9 <= high
     # the region model sees one patch of the face: LIME's order finds it before random orders do

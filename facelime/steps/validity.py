@@ -26,7 +26,8 @@ from ..workflow_io import with_speed_settings
 FAITHFULNESS_FIELDS = ("model", "identity", "image", "num_superpixels", "deletion_auc_lime", "deletion_auc_random",
                        "insertion_auc_lime", "insertion_auc_random", "lime_beats_random_deletion",
                        "lime_beats_random_insertion")
-FAITHFULNESS_SUMMARY_FIELDS = ("model", "images", "share_beats_random_deletion", "share_beats_random_insertion",
+FAITHFULNESS_SUMMARY_FIELDS = ("model", "method", "images", "deletion_auc", "deletion_auc_random", "insertion_auc",
+                               "insertion_auc_random", "share_beats_random_deletion", "share_beats_random_insertion",
                                "deletion_gap", "deletion_gap_low", "deletion_gap_high",
                                "insertion_gap", "insertion_gap_low", "insertion_gap_high")
 CURVES = ("deletion_lime", "deletion_random", "insertion_lime", "insertion_random")
@@ -64,8 +65,9 @@ def faithfulness(*, faces: str, masks: str, tsv: str, curves: str, model: str, s
 
 def faithfulness_summary(*, tables: list[str], curves: list[str], tsv: str, png: str, models: list[str],
                          bootstrap: int, confidence: float, seed: int) -> list[dict]:
-    """Per model: share of images where LIME's order beats random, and the mean AUC gaps with bootstrap CIs
-    (validity.faithfulness.confidence, 0.95).
+    """Per model (and explainer, explain.methods): the mean deletion and insertion AUCs of the explanation's
+    order and of random orders, the share of images where the explanation's order beats random, and the
+    mean AUC gaps with bootstrap CIs (validity.faithfulness.confidence, 0.95).
 
     deletion_gap = random AUC - LIME AUC and insertion_gap = LIME AUC - random AUC, so
     both are positive when LIME's order is better than chance.
@@ -78,7 +80,11 @@ def faithfulness_summary(*, tables: list[str], curves: list[str], tsv: str, png:
         mine = [r for r in rows if r["model"] == model]
         gaps = {"deletion": [float(r["deletion_auc_random"]) - float(r["deletion_auc_lime"]) for r in mine],
                 "insertion": [float(r["insertion_auc_lime"]) - float(r["insertion_auc_random"]) for r in mine]}
-        entry = dict(model=model, images=len(mine),
+        # the explanation's own order (LIME's, or explain.methods' for <model>@<method>) and random ones
+        means = {f"{kind}_auc{order}": np.mean([float(r[f"{kind}_auc_{column}"]) for r in mine]) if mine
+                 else float("nan")
+                 for kind in ("deletion", "insertion") for order, column in (("", "lime"), ("_random", "random"))}
+        entry = dict(model=model, method=model.partition("@")[2] or "lime", images=len(mine), **means,
                      share_beats_random_deletion=np.mean([int(r["lime_beats_random_deletion"]) for r in mine])
                      if mine else float("nan"),
                      share_beats_random_insertion=np.mean([int(r["lime_beats_random_insertion"]) for r in mine])

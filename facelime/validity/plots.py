@@ -17,7 +17,7 @@ def draw_faithfulness_curves(mean_curves: dict[str, dict[str, np.ndarray]], path
             if f"{kind}_lime" not in curves:
                 continue
             x = np.linspace(0, 1, len(curves[f"{kind}_lime"]))
-            line, = ax.plot(x, curves[f"{kind}_lime"], label=f"{model}: LIME order")
+            line, = ax.plot(x, curves[f"{kind}_lime"], label=f"{model}: explanation's order")
             ax.plot(x, curves[f"{kind}_random"], "--", color=line.get_color(), label=f"{model}: random order")
     for ax, kind in zip(axes, ("deletion", "insertion")):
         ax.set_title(f"{kind} (superpixels {'hidden' if kind == 'deletion' else 'revealed'})", fontsize=9)
