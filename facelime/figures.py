@@ -141,7 +141,7 @@ def draw_region_shares(rows: list[dict], path) -> None:
     # per identity and per (group, model) the TSV has them; the chart keeps what a reader compares
     frame = frame[~frame["kind"].isin(["model_identity", "identity", "group_model"])].copy()
     if "n" in frame:  # a group's size beside its name: a group of 2 is not a group of 200
-        grouped = frame["kind"].isin(["group", "group_model"]) & ~frame["heatmap"].str.contains("(n=", regex=False)
+        grouped = (frame["kind"] == "group") & ~frame["heatmap"].str.contains("(n=", regex=False)
         frame.loc[grouped, "heatmap"] = frame.loc[grouped, "heatmap"] + " (n=" + frame.loc[grouped, "n"].astype(str) + ")"
     mass = frame.melt(id_vars=["heatmap"], value_vars=list(REGIONS), var_name="region", value_name="value")
     density = frame.melt(id_vars=["heatmap"], value_vars=[f"{r}_density" for r in REGIONS], var_name="region",

@@ -179,16 +179,14 @@ def model_spec(wildcards):
     return config["models"].get(model) or RANDOMISED[model]
 
 
-# The explainer of an explain job and its settings, as params only when methods beside LIME
-# run, so that the default config's explain jobs keep the study's params.
-METHOD_PARAMS = (
-    {
-        "method": lambda wildcards: split_name(wildcards.model)[1],
-        "explain": {m: config["explain"][m] for m in ("rise", "occlusion")},
-    }
-    if OTHER_METHODS
-    else {}
-)
+def explain_params(wildcards):
+    """An explain job's settings: LIME's for a model's own name; for <model>@<method> also the
+    method and its settings. A LIME job's params never depend on explain.methods, so adding
+    RISE to a finished study reruns no LIME job."""
+    method = split_name(wildcards.model)[1]
+    if method == "lime":
+        return LIME_PARAMS
+    return {**LIME_PARAMS, "method": method, method: config["explain"][method]}
 
 
 # A job reruns when something it reads changes, and only then: settings that change

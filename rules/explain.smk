@@ -29,9 +29,8 @@ if IDENTITIES_PER_JOB == 1:
         resources:
             mem_mb=2000,
         params:
-            **METHOD_PARAMS,
             spec=model_params,
-            lime=LIME_PARAMS,
+            lime=explain_params,
             preprocess=reference_crop_params(),
             seed=config["seed"],
         script:
@@ -76,9 +75,8 @@ else:
             resources:
                 **{"mem_mb": 2000, **EXPLAIN_RESOURCES},
             params:
-                **METHOD_PARAMS,
                 spec=model_params,
-                lime=LIME_PARAMS,
+                lime=explain_params,
                 preprocess=reference_crop_params(),
                 seed=config["seed"],
                 identities=members,

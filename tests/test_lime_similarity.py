@@ -176,3 +176,22 @@ def test_similarity_and_class_probability_are_score_functions_over_one_core(regi
     classes = explain_classes(face_crop, segments, classifier, classes=[1], num_samples=50, seed=9)
     # the classifier sees only the region of superpixel 6, as the embedder does: both rank it first
     assert int(np.argmax(np.abs(similarity.coefficients))) == 6 == int(np.argmax(np.abs(classes.coefficients[0])))
+
+
+# LIME's numbers for one fixed input, recorded when explain.methods and the GPU paths landed (other
+# tests show those left LIME's path as it was): any later change that moves the study's LIME
+# numbers shows here.
+PINNED_COEFFICIENTS = [
+    -0.0009563, -0.0004762, -0.0007056, 0.0000182, 0.0004478, -0.0004788, -0.0000577, -0.0004821, -0.0009887,
+    -0.0003749, 0.0318502, -0.0002493, 0.0018361, 0.0005029, 0.0048332, 0.0010184, -0.0014538, 0.0006189,
+    0.0037864, -0.0000237, 0.0001118, 0.0003619, 0.0001241, -0.0000283, 0.0000662, -0.0000299, 0.0005214,
+    0.0003239, 0.0004672, -0.0007137, 0.0004991, -0.0004091, -0.0002256]
+
+
+def test_lime_numbers_are_pinned(tmp_path, face_crop):
+    model = build_embedder("region", {"backend": "onnx", "path": str(region_model(tmp_path / "r.onnx")),
+                                      "device": "cpu"})
+    run = explain_similarity(face_crop, superpixels(face_crop), model, num_samples=100, kernel_width=0.25, seed=2024)
+    np.testing.assert_allclose(run.coefficients, PINNED_COEFFICIENTS, atol=2e-6)
+    assert run.intercept == pytest.approx(0.958015, abs=1e-5) and run.r2 == pytest.approx(0.987452, abs=1e-5)
+    assert float(run.scores.sum()) == pytest.approx(97.891121, abs=1e-4)

@@ -25,3 +25,16 @@ def test_gpu_profile_gives_each_explain_job_one_of_the_machines_gpus():
     gpu = profile("gpu")
     machine = dict(item.split("=") for item in gpu["resources"])
     assert int(machine["gpu"]) >= gpu["set-resources"]["explain"]["gpu"] == 1
+
+
+def test_gpu_profile_gives_a_gpu_to_every_rule_that_runs_a_model():
+    """Each rule whose step builds an embedder or classifier holds a gpu, so that --cores 16 on a
+    one-GPU machine never opens more CUDA contexts than there are GPUs."""
+    import re
+
+    rules_text = "\n".join(p.read_text() for p in (PROFILES.parents[1] / "rules").glob("*.smk"))
+    model_rules = {"explain", "faithfulness", "stability", "classifier_predict", "classifier_explain",
+                   "identity_classifier"}
+    assert model_rules <= set(re.findall(r"^\s*rule (\w+):", rules_text, re.M))  # names a profile can set
+    held = {rule for rule, r in profile("gpu")["set-resources"].items() if r.get("gpu") == 1}
+    assert held == model_rules

@@ -7,7 +7,7 @@ import csv
 import numpy as np
 import pytest
 from conftest import region_model
-from workflow_helpers import snakemake, write_config
+from workflow_helpers import dry_run_jobs, snakemake, write_config
 
 from facelime.explainers.occlusion import occlusion_passes
 from facelime.lime_similarity import explain_similarity
@@ -108,3 +108,11 @@ def test_agreement_table_and_method_level_comparisons(methods_run):
     assert [r["row"] for r in panels] == [m for m in METHODS for _ in range(3)] and len({r["vmax"] for r in panels}) == 1
     regions = read_tsv(work / "results" / "regions" / "region_shares.tsv")
     assert {"upper@rise", "upper@occlusion"} <= {r["heatmap"] for r in regions}
+
+
+def test_adding_or_dropping_methods_reruns_no_lime_job(methods_run):
+    """A LIME job's params do not depend on explain.methods: RISE can join a finished study."""
+    work, _ = methods_run
+    jobs = dry_run_jobs(work, "--config", "explain={methods: [lime]}")
+    assert "explain" not in jobs and "crop_and_segment" not in jobs and "method_agreement" not in jobs
+    assert dry_run_jobs(work) == {}  # and the run itself is complete

@@ -37,25 +37,23 @@ def log_progress(job: str, done: int, total: int, samples: int, last_s: float, e
 
 
 def explain(*, faces: str, masks: str, model: str, spec: dict, lime: dict, preprocess: dict | None, seed: int,
-            identity: str, threads: int = 1, sheets: str | None = None, config: dict | None = None,
-            method: str = "lime", explain: dict | None = None) -> dict:
+            identity: str, threads: int = 1, sheets: str | None = None, config: dict | None = None) -> dict:
     """LIME on similarity (or explain.methods' RISE or occlusion) for every image of one identity
     with one model.
 
     sheets (a folder, only when the config asks for contact sheets) gets one PNG per
     image; config puts back the speed-only batch sizes, which are not rule params.
-    method, explain: the explainer and the config's explain section (rise, occlusion settings).
+    lime: LIME's settings; with explain.methods, `method` (rise, occlusion) and its settings.
     """
     spec, lime = with_speed_settings(config, split_model(model), spec, lime)
     model_once = ModelOnce(model, spec, lime, threads)
     return explain_identity(model_once, faces, masks, model, lime, preprocess, seed, identity, sheets,
-                            Explainer(method, lime, explain))
+                            Explainer.from_params(lime))
 
 
 def explain_identities(*, faces: list[str], masks: list[str], model: str, spec: dict, lime: dict,
                        preprocess: dict | None, seed: int, identities: list[str], threads: int = 1,
-                       sheets: list[str] | None = None, config: dict | None = None, method: str = "lime",
-                       explain: dict | None = None) -> None:
+                       sheets: list[str] | None = None, config: dict | None = None) -> None:
     """explain() for several identities of one model in one process (explain.identities_per_job):
     the model is loaded once (on a GPU: one CUDA session), the outputs and numbers are
     those of one job per identity."""
@@ -66,7 +64,7 @@ def explain_identities(*, faces: list[str], masks: list[str], model: str, spec: 
     model_once = ModelOnce(model, spec, lime, threads)
     for i, identity in enumerate(identities):
         explain_identity(model_once, faces[i], masks[i], model, lime, preprocess, seed, identity,
-                         sheets[i] if sheets else None, Explainer(method, lime, explain))
+                         sheets[i] if sheets else None, Explainer.from_params(lime))
 
 
 def split_model(name: str) -> str:
@@ -80,6 +78,12 @@ class Explainer:
 
     def __init__(self, method: str, lime: dict, explain: dict | None):
         self.method, self.lime, self.explain = method, lime, explain
+
+    @classmethod
+    def from_params(cls, lime: dict) -> "Explainer":
+        """The rule's lime param names the method (and holds its settings) for <model>@<method> jobs."""
+        method = lime.get("method", "lime")
+        return cls(method, lime, {method: lime[method]} if method != "lime" else None)
 
     def __call__(self, face, segments, embedder, seed, reference):
         if self.method == "lime":
