@@ -23,6 +23,7 @@ from facelime import workflow_io
 from facelime.config import effective_settings, settings_banner, validate_config
 from facelime.dataset import list_images, read_identity_metadata, scan_dataset
 from facelime.errors import ConfigError
+from facelime.explainers import explained_name, split_name
 from facelime.groups import identity_groups, model_attribute_sets
 from facelime.heatmaps import heatmap_outputs
 from facelime.validity.randomise import randomised_models
@@ -52,17 +53,7 @@ METHODS = config["explain"]["methods"]
 OTHER_METHODS = [m for m in METHODS if m != "lime"]
 
 
-def method_name(model, method):
-    return model if method == "lime" else f"{model}@{method}"
-
-
-def split_name(name):
-    """(model, method) of an explained name."""
-    model, _, method = name.partition("@")
-    return model, method or "lime"
-
-
-METHOD_MODELS = {m: [method_name(model, m) for model in MODELS] for m in METHODS}
+METHOD_MODELS = {m: [explained_name(model, m) for model in MODELS] for m in METHODS}
 METHOD_NAMES = [name for m in METHODS for name in METHOD_MODELS[m]]
 EXPLAINED = (
     MODELS
@@ -416,7 +407,7 @@ def heatmap_catalogue():
                 size=size,
                 shown=shown,
             )
-            for m in MODELS + [n for o in OTHER_METHODS for n in METHOD_MODELS[o]]:
+            for m in METHOD_NAMES:
                 prefix = HEATMAP["group_model"].format(column=column, value=v, model=m)
                 add(
                     "group_model",
@@ -480,7 +471,7 @@ def comparison_sets():
         sets[f"group_{column}"] = [
             {**e, "label": group_label(e), "display": group_display(e)} for e in entries
         ]
-        for model in MODELS + [n for o in OTHER_METHODS for n in METHOD_MODELS[o]]:
+        for model in METHOD_NAMES:
             entries = [
                 e
                 for e in family(f"group_{column}", "group_model")
@@ -662,7 +653,7 @@ def figure_layouts():
                     "cells": [
                         (
                             model_display(m),
-                            HEATMAP["model"].format(model=method_name(m, method)),
+                            HEATMAP["model"].format(model=explained_name(m, method)),
                         )
                         for m in MODEL_ORDER
                     ]

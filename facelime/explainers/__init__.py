@@ -7,7 +7,7 @@ All three see the model only through its prepared input (the hiding LIME uses) a
 its batched forward pass; `explain_image` is the one entry point per method.
 """
 
-from .dispatch import METHODS, explain_image
+from .dispatch import METHODS, explain_image, explained_name, split_name
 from .result import MapExplanation
 
-__all__ = ["METHODS", "explain_image", "MapExplanation"]
+__all__ = ["METHODS", "explain_image", "explained_name", "split_name", "MapExplanation"]

@@ -14,6 +14,18 @@ from .rise import explain_rise
 METHODS = ("lime", "rise", "occlusion")
 
 
+# A model explained by another method than LIME is named <model>@<method> in the workflow
+# (`@` cannot occur in a model's key); LIME keeps the model's own name, the study's.
+def explained_name(model: str, method: str) -> str:
+    return model if method == "lime" else f"{model}@{method}"
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """(model, method) of an explained name."""
+    model, _, method = name.partition("@")
+    return model, method or "lime"
+
+
 def method_settings(explain: dict | None, method: str) -> dict:
     """explain.<method> over the schema's defaults (the one place they live)."""
     return with_defaults((explain or {}).get(method, {}), "explain", method)

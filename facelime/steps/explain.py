@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..lime_similarity import explain_similarity
+from ..explainers import explain_image, split_name
 from ..models import build_embedder
 from ..preprocess import load_crop
 from ..references import is_own, reference_embeddings
@@ -45,10 +45,9 @@ def explain(*, faces: str, masks: str, model: str, spec: dict, lime: dict, prepr
     image; config puts back the speed-only batch sizes, which are not rule params.
     lime: LIME's settings; with explain.methods, `method` (rise, occlusion) and its settings.
     """
-    spec, lime = with_speed_settings(config, split_model(model), spec, lime)
+    spec, lime = with_speed_settings(config, split_name(model)[0], spec, lime)
     model_once = ModelOnce(model, spec, lime, threads)
-    return explain_identity(model_once, faces, masks, model, lime, preprocess, seed, identity, sheets,
-                            Explainer.from_params(lime))
+    return explain_identity(model_once, faces, masks, model, lime, preprocess, seed, identity, sheets)
 
 
 def explain_identities(*, faces: list[str], masks: list[str], model: str, spec: dict, lime: dict,
@@ -60,40 +59,11 @@ def explain_identities(*, faces: list[str], masks: list[str], model: str, spec: 
     if not len(faces) == len(masks) == len(identities) or (sheets and len(sheets) != len(identities)):
         raise ValueError(f"explain_identities: {len(faces)} faces, {len(masks)} masks and {len(identities)} "
                          "identities must pair up")
-    spec, lime = with_speed_settings(config, split_model(model), spec, lime)
+    spec, lime = with_speed_settings(config, split_name(model)[0], spec, lime)
     model_once = ModelOnce(model, spec, lime, threads)
     for i, identity in enumerate(identities):
         explain_identity(model_once, faces[i], masks[i], model, lime, preprocess, seed, identity,
-                         sheets[i] if sheets else None, Explainer.from_params(lime))
-
-
-def split_model(name: str) -> str:
-    """The config's model of an explained name (<model>@<method> for explain.methods beside LIME)."""
-    return name.partition("@")[0]
-
-
-class Explainer:
-    """One image's explanation by the job's method: LIME through explain_similarity exactly as the
-    study runs it, RISE and occlusion through facelime.explainers (same score, same hiding)."""
-
-    def __init__(self, method: str, lime: dict, explain: dict | None):
-        self.method, self.lime, self.explain = method, lime, explain
-
-    @classmethod
-    def from_params(cls, lime: dict) -> "Explainer":
-        """The rule's lime param names the method (and holds its settings) for <model>@<method> jobs."""
-        method = lime.get("method", "lime")
-        return cls(method, lime, {method: lime[method]} if method != "lime" else None)
-
-    def __call__(self, face, segments, embedder, seed, reference):
-        if self.method == "lime":
-            return explain_similarity(face, segments, embedder, num_samples=self.lime["num_samples"],
-                                      kernel_width=self.lime["kernel_width"], seed=seed, keep=self.lime["keep"],
-                                      sampling=self.lime["sampling"], reference=reference)
-        from ..explainers.dispatch import explain_image
-
-        return explain_image(self.method, face, segments, embedder, lime=self.lime, seed=seed,
-                             explain=self.explain, reference=reference)
+                         sheets[i] if sheets else None)
 
 
 class ModelOnce:
@@ -111,8 +81,7 @@ class ModelOnce:
 
 
 def explain_identity(model_once: ModelOnce, faces: str, masks: str, model: str, lime: dict,
-                     preprocess: dict | None, seed: int, identity: str, sheets: str | None,
-                     explainer: Explainer | None = None) -> dict:
+                     preprocess: dict | None, seed: int, identity: str, sheets: str | None) -> dict:
     """One identity's masks file (and contact sheets), with the model from model_once."""
     crops = load_arrays(faces)
     n = len(crops["images"])
@@ -139,12 +108,14 @@ def explain_identity(model_once: ModelOnce, faces: str, masks: str, model: str, 
     if sheets:
         Path(sheets).mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    explainer = explainer or Explainer("lime", lime, None)
+    # the rule's lime param names the method (and holds its settings) for <model>@<method> jobs
+    method = lime.get("method", "lime")
     for i, name in enumerate(crops["images"]):
         image_seed = job_seed(seed, model, identity, str(name))
         tick = time.perf_counter()
-        explanation = explainer(crops["faces"][i], crops["segments"][i], embedder, image_seed,
-                                None if is_own(reference_kinds[i]) else references[i])
+        explanation = explain_image(method, crops["faces"][i], crops["segments"][i], embedder, lime=lime,
+                                    seed=image_seed, explain=lime,
+                                    reference=None if is_own(reference_kinds[i]) else references[i])
         k = len(explanation.coefficients)
         result["score_maps"][i] = explanation.score_map
         result["coefficients"][i, :k] = explanation.coefficients

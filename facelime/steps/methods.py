@@ -9,6 +9,7 @@ import numpy as np
 
 from ..canonical import REGIONS
 from ..canonical import region_shares as shares_of
+from ..explainers import explained_name
 from ..explainers.agreement import agreement_summary, map_agreement
 from ..heatmaps import read_mean
 from ..storage import load_arrays, write_tsv
@@ -29,11 +30,10 @@ def method_agreement(*, aligned: list[str], heatmaps: list[str], canonical: str,
     regions = load_arrays(canonical)["regions"]
     face = regions != REGIONS.index("background")
     paths = dict(zip([(n, i) for n in names for i in identities], aligned, strict=True))
-    name = {(m, meth): (m if meth == "lime" else f"{m}@{meth}") for m in models for meth in methods}
     rows = []
     for model in models:
         for identity in identities:
-            maps = {meth: load_arrays(paths[(name[model, meth], identity)]) for meth in methods}
+            maps = {meth: load_arrays(paths[(explained_name(model, meth), identity)]) for meth in methods}
             images = [str(i) for i in maps[methods[0]]["images"]]
             for first, second in combinations(methods, 2):
                 for k, image in enumerate(images):
@@ -51,7 +51,7 @@ def method_agreement(*, aligned: list[str], heatmaps: list[str], canonical: str,
         for region in REGIONS:
             row = {"model": model, "region": region}
             for meth in methods:
-                share = shares_of(read_mean(by_name[name[model, meth]]), regions)[region]
+                share = shares_of(read_mean(by_name[explained_name(model, meth)]), regions)[region]
                 row[meth] = round(share, 6)
                 row[f"{meth}_density"] = round(share / area[region], 4) if area[region] > 0 else 0.0
             shares.append(row)
