@@ -82,3 +82,10 @@ def test_snakemake_stops_on_missing_model_file(tmp_path):
     result = snakemake(tmp_path, "-n")
     assert result.returncode != 0
     assert f"models.r18.path: file not found: {tmp_path / 'r18.onnx'}" in result.stderr + result.stdout
+
+
+def test_methods_must_list_lime_beside_the_others():
+    """LIME is the study's method and the one the attribute, group and identity heatmaps are made of."""
+    with pytest.raises(ConfigError, match=r"config key explain.methods: \['rise'\] leaves out lime"):
+        validate_config({"dataset": {"demo": True}, "explain": {"methods": ["rise"]}})
+    assert validate_config({"dataset": {"demo": True}, "explain": {"methods": ["lime", "rise"]}})
