@@ -34,6 +34,22 @@ def provider_settings(providers: list[str], tf32: bool) -> list:
     return [(p, {"use_tf32": "1" if tf32 else "0"}) if p == "CUDAExecutionProvider" else p for p in providers]
 
 
+def session_place(session) -> str:
+    """Where a session runs, for the job's log: the providers onnxruntime actually registered for it
+    (it drops CUDA silently when the CUDA libraries do not load), the CUDA device id and the
+    CUDA_VISIBLE_DEVICES that maps it to a physical GPU."""
+    import os
+
+    places = []
+    for provider in session.get_providers():
+        if provider == "CUDAExecutionProvider":
+            device = session.get_provider_options().get(provider, {}).get("device_id", "0")
+            visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+            provider += f" (device {device}" + (f", CUDA_VISIBLE_DEVICES={visible})" if visible is not None else ")")
+        places.append(provider)
+    return ", ".join(places)
+
+
 def open_session(path: str, model: str | bytes | None = None, device: str = "auto", threads: int = 0,
                  tf32: bool = False):
     """An InferenceSession of `model` (serialised bytes, or the file at `path` when None)."""
