@@ -428,3 +428,24 @@ def test_the_log_names_where_the_session_runs(region_onnx, caplog):
 
     assert (f"model where: onnxruntime {ort.__version__} on CPUExecutionProvider; precision fp32, batch 8, one input "
             "shape off, I/O binding off, perturbation on the device off") in caplog.text
+
+
+def test_a_cuda_provider_that_does_not_start_is_reported(region_onnx, caplog, monkeypatch):
+    """onnxruntime-gpu without working CUDA libraries keeps running on the CPU without an error;
+    the job's log says so once, after the pip wheels' libraries were preloaded once."""
+    import onnxruntime as ort
+
+    from facelime.models import onnx_session
+
+    preloaded = []
+    monkeypatch.setattr(onnx_session, "_cuda_checked", {})
+    monkeypatch.setattr(ort, "get_available_providers", lambda: ["CUDAExecutionProvider", "CPUExecutionProvider"])
+    monkeypatch.setattr(ort, "preload_dlls", lambda *a, **k: preloaded.append(1), raising=False)
+    with caplog.at_level(logging.INFO):
+        model = build_embedder("dropped", {"backend": "onnx", "path": str(region_onnx), "device": "auto",
+                                           "precision": "fp16"})  # two sessions: one report
+    assert not model.on_cuda and preloaded == [1]
+    dropped = [r.getMessage() for r in caplog.records if "could not start it" in r.getMessage()]
+    assert dropped == [f"{region_onnx}: onnxruntime has a CUDA provider but could not start it (CUDA or cuDNN "
+                       "libraries missing or not matching, see onnxruntime's message above); this job runs on the CPU"]
+    assert "model dropped: onnxruntime" in caplog.text and "on CPUExecutionProvider;" in caplog.text
