@@ -47,10 +47,12 @@ def explainer_cost(embedder, face: np.ndarray, segments: np.ndarray, methods, li
 
 
 def cost_table(rows_by_model: dict[str, list[dict]]) -> str:
-    lines = ["| model | method | forward passes | explain s | explanations/s | efficiency (model-only / explain) |",
+    lines = ["| model | method | forward passes | explain s | explanations/s | efficiency (model-only / explain; "
+             "spread) |",
              "|---|---|---|---|---|---|"]
     for model, rows in rows_by_model.items():
         for r in rows:
             lines.append(f"| {model} | {r['method']} | {r['forward_passes']} | {r['explain_s']:.2f} | "
-                         f"{r['explanations_per_s']:.2f} | {r['efficiency']:.3f} |")
+                         f"{r['explanations_per_s']:.2f} | {r['efficiency']:.3f} ({r['efficiency_spread'][0]:.3f}-"
+                         f"{r['efficiency_spread'][1]:.3f}) |")
     return "\n".join(lines) + "\n"
