@@ -4,56 +4,55 @@ Per method: the forward passes of one explanation, explanations per second, and 
 efficiency: the time the model alone needs for that many forward passes (ready-made
 inputs, the embedder's batch size) over the time of the whole explanation. Model-only
 runs (A) and explanations (B) alternate A B A B so that both see the same machine
-state, and the efficiency is the median of the pairwise ratios A_i / B_i.
+state, and the efficiency is the median of the pairwise ratios A_i / B_i (bench/interleaved.py).
 """
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 
 from facelime.explainers import explain_image
 from facelime.explainers.masking import prepare_pixels
 
+from .interleaved import interleaved_ratio
 
-def model_only_seconds(embedder, prepared, passes: int, rng: np.random.Generator) -> float:
-    """Seconds of `passes` forward passes of perturbed inputs built beforehand, in the embedder's batches."""
+
+def model_only(embedder, prepared, passes: int, rng: np.random.Generator):
+    """A callable running `passes` forward passes of perturbed inputs built beforehand, in the embedder's batches."""
     k = int(prepared.segment_index.max()) + 1
     batch = prepared.perturbed(rng.integers(0, 2, (embedder.batch_size, k)))
-    start = time.perf_counter()
-    for done in range(0, passes, embedder.batch_size):
-        embedder.embed_inputs(batch[: min(embedder.batch_size, passes - done)])
-    return time.perf_counter() - start
+
+    def run() -> None:
+        for done in range(0, passes, embedder.batch_size):
+            embedder.embed_inputs(batch[: min(embedder.batch_size, passes - done)])
+
+    return run
 
 
 def explainer_cost(embedder, face: np.ndarray, segments: np.ndarray, methods, lime: dict, explain: dict | None = None,
                    repeats: int = 3, seed: int = 0) -> list[dict]:
-    """One row per method: forward_passes, explain_s (median), explanations_per_s, efficiency (median of A/B)."""
+    """One row per method: forward_passes, explain_s (median), explanations_per_s, efficiency (median of A/B)
+    and its spread (lowest and highest pairwise ratio)."""
     rng = np.random.default_rng(seed)
     prepared = prepare_pixels(embedder, face)
     rows = []
     for method in methods:
         run = lambda: explain_image(method, face, segments, embedder, lime=lime, explain=explain, seed=seed)  # noqa: E731
         passes = run().forward_passes  # also the warm-up
-        model_s, explain_s = [], []
-        for _ in range(repeats):
-            model_s.append(model_only_seconds(embedder, prepared, passes, rng))
-            start = time.perf_counter()
-            run()
-            explain_s.append(time.perf_counter() - start)
-        ratios = np.array(model_s) / np.array(explain_s)
-        rows.append({"method": method, "forward_passes": passes, "explain_s": float(np.median(explain_s)),
-                     "explanations_per_s": 1.0 / float(np.median(explain_s)),
-                     "model_only_s": float(np.median(model_s)), "efficiency": float(np.median(ratios))})
+        timing = interleaved_ratio(model_only(embedder, prepared, passes, rng), run, repeats)
+        rows.append({"method": method, "forward_passes": passes, "explain_s": timing["denominator_s"],
+                     "explanations_per_s": 1.0 / timing["denominator_s"], "model_only_s": timing["numerator_s"],
+                     "efficiency": timing["ratio"], "efficiency_spread": timing["ratio_spread"]})
     return rows
 
 
 def cost_table(rows_by_model: dict[str, list[dict]]) -> str:
-    lines = ["| model | method | forward passes | explain s | explanations/s | efficiency (model-only / explain) |",
+    lines = ["| model | method | forward passes | explain s | explanations/s | efficiency (model-only / explain; "
+             "spread) |",
              "|---|---|---|---|---|---|"]
     for model, rows in rows_by_model.items():
         for r in rows:
             lines.append(f"| {model} | {r['method']} | {r['forward_passes']} | {r['explain_s']:.2f} | "
-                         f"{r['explanations_per_s']:.2f} | {r['efficiency']:.3f} |")
+                         f"{r['explanations_per_s']:.2f} | {r['efficiency']:.3f} ({r['efficiency_spread'][0]:.3f}-"
+                         f"{r['efficiency_spread'][1]:.3f}) |")
     return "\n".join(lines) + "\n"

@@ -4,7 +4,8 @@ Per ArcFace-shaped iResNet (random weights, built here with each residual branch
 so that fp16 stays in range): the model's own speed at batch 512 in fp32, TF32, fp16 and
 fp16 with I/O binding; fp16's embedding cosine to fp32; LIME at 1000 samples as the
 workflow runs it on CUDA (fp16, one input shape, I/O binding, perturbation on the
-device) against the model's own time in the same setting (lime_efficiency); the start-up
+device) against the model's own time in the same setting, interleaved A B A B
+(lime_efficiency, the median of the pairwise ratios with its spread); the start-up
 of one job (session, kernel selection) against its compute; and the study's projection:
 R18, R34, R50 and R100, each twice, 368 identities x 10 images, jobs of
 IDENTITIES_PER_JOB identities, end to end.
@@ -22,6 +23,8 @@ from facelime.lime_similarity import explain_similarity
 from facelime.models.onnx_checks import row_cosines
 from facelime.models.onnx_model import OnnxEmbedder
 
+from .explainers import model_only
+from .interleaved import interleaved_ratio
 from .onnx_resnet import build_iresnet
 
 GPU_BATCH = 512
@@ -77,17 +80,16 @@ def net_rows(path: Path, face: np.ndarray, segments: np.ndarray, samples: int, r
     # the workflow's CUDA setting: fp16, one shape, I/O binding, perturbation on the device
     start = time.perf_counter()
     model = embedder(path, precision="fp16", device=device)
-    explain_similarity(face, segments, model, num_samples=samples, seed=0)
+    explain = lambda seed=0: explain_similarity(face, segments, model, num_samples=samples, seed=seed)  # noqa: E731
+    explain()
     first_s = time.perf_counter() - start
-    times = []
-    for seed in range(1, repeats + 1):
-        tick = time.perf_counter()
-        explain_similarity(face, segments, model, num_samples=samples, seed=seed)
-        times.append(time.perf_counter() - tick)
-    explain_s = float(np.median(times))
     passes = samples + 1  # the samples and the face's own embedding
-    rows.update(explain_s=explain_s, lime_efficiency=passes / rows["fp16_io_binding_img_s"] / explain_s,
-                startup_s=first_s - explain_s, perturb_on_device=model.perturbs_on_device)
+    # against the model alone in the same setting, pairs timed back to back (A B A B)
+    timing = interleaved_ratio(model_only(model, model.prepare(face, segments), passes, rng), explain, repeats)
+    explain_s = timing["denominator_s"]
+    rows.update(explain_s=explain_s, lime_efficiency=timing["ratio"], lime_efficiency_spread=timing["ratio_spread"],
+                model_only_s=timing["numerator_s"], startup_s=first_s - explain_s,
+                perturb_on_device=model.perturbs_on_device)
     job_compute = IDENTITIES_PER_JOB * STUDY_IMAGES * explain_s
     rows["job_overhead_share"] = rows["startup_s"] / job_compute
     return rows
@@ -121,7 +123,8 @@ def gpu_table(gpu: dict) -> str:
     for name, r in gpu["nets"].items():
         lines.append(f"| {name} | {r['fp32_img_s']:.0f} | {r['tf32_img_s']:.0f} | {r['fp16_img_s']:.0f} | "
                      f"{r['fp16_io_binding_img_s']:.0f} | {r['fp16_cosine_min']:.7f} | {r['explain_s']:.3f} | "
-                     f"{r['lime_efficiency']:.2f} | {r['startup_s']:.2f} | {r['job_overhead_share']:.1%} |")
+                     f"{r['lime_efficiency']:.2f} ({r['lime_efficiency_spread'][0]:.2f}-"
+                     f"{r['lime_efficiency_spread'][1]:.2f}) | {r['startup_s']:.2f} | {r['job_overhead_share']:.1%} |")
     lines.append(f"study_projection_h: {gpu['study_projection_h']:.2f} h (R18, R34, R50, R100 twice; "
                  f"{gpu['identities_per_job']} identities per job)")
     return "\n".join(lines) + "\n"

@@ -35,6 +35,7 @@ from facelime.warp import CanonicalWarp  # noqa: E402
 from bench import dag, explainers, gpu, sampling_study, throughput  # noqa: E402
 from bench.onnx_resnet import build_iresnet  # noqa: E402
 from bench.pixel_warp import pixel_loop_warp  # noqa: E402
+from bench.interleaved import interleaved_ratio  # noqa: E402
 from bench.study_scheme import explain_study_scheme  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]  # bench/ sits in the repository root
@@ -77,24 +78,31 @@ def bench_lime(name: str, spec: dict, face: np.ndarray, segments: np.ndarray, sa
     speeds = throughput.model_throughput(embedder, prepared)
     best_batch = max(speeds, key=speeds.get)
     embedder.batch_size = best_batch
-    ours_s, ours = timed(lambda: explain_similarity(face, segments, embedder, num_samples=samples,
-                                                    kernel_width=KERNEL_WIDTH, seed=1), repeats)
-    study_s, (study_coefficients, study_scores) = timed(
-        lambda: explain_study_scheme(face, segments, embedder, samples, KERNEL_WIDTH, seed=1), 1)
-    model_s = samples / speeds[best_batch]
+    ours = lambda: explain_similarity(face, segments, embedder, num_samples=samples,  # noqa: E731
+                                      kernel_width=KERNEL_WIDTH, seed=1)
+    study = lambda: explain_study_scheme(face, segments, embedder, samples, KERNEL_WIDTH, seed=1)  # noqa: E731
+    ours_result, (study_coefficients, study_scores) = ours(), study()  # also the warm-up
+    # each ratio from pairs timed back to back (A B A B), as the explainer rows
+    efficiency = interleaved_ratio(explainers.model_only(embedder, prepared, samples, np.random.default_rng(0)),
+                                   ours, repeats)
+    vs_study = interleaved_ratio(study, ours, repeats)
     return {
         "label": spec["label"],
         "samples": samples,
         "throughput_img_s": {str(b): round(v, 2) for b, v in speeds.items()},
         "best_batch": best_batch,
         "model_batch_gain": speeds[best_batch] / speeds[1],
-        "explain_s": ours_s,
-        "study_scheme_s": study_s,
-        "lime_vs_study": study_s / ours_s,
-        "lime_efficiency": model_s / ours_s,
+        "explain_s": efficiency["denominator_s"],
+        "model_only_s": efficiency["numerator_s"],
+        "study_scheme_s": vs_study["numerator_s"],
+        "lime_vs_study": vs_study["ratio"],
+        "lime_vs_study_spread": vs_study["ratio_spread"],
+        "lime_efficiency": efficiency["ratio"],
+        "lime_efficiency_spread": efficiency["ratio_spread"],
+        "timing_pairs": repeats,
         # the baseline must compute the same explanation, or the ratio means nothing
-        "study_scheme_max_score_diff": float(np.max(np.abs(study_scores - ours.scores))),
-        "study_scheme_max_coef_diff": float(np.max(np.abs(study_coefficients - ours.coefficients))),
+        "study_scheme_max_score_diff": float(np.max(np.abs(study_scores - ours_result.scores))),
+        "study_scheme_max_coef_diff": float(np.max(np.abs(study_coefficients - ours_result.coefficients))),
     }
 
 
@@ -129,14 +137,17 @@ def bench_warp(face: np.ndarray) -> dict:
     ours_s, ours = timed(lambda: warp.warp(score_map, landmarks), 20)
     maps = warp.source_maps(landmarks, face.shape[:2])
     reuse_s, _ = timed(lambda: warp.warp(score_map, landmarks, maps), 20)
-    loop_s, reference = timed(lambda: pixel_loop_warp(score_map, landmarks, canonical), 1)
+    reference = pixel_loop_warp(score_map, landmarks, canonical)
+    # the ratio from pairs timed back to back (the loop against 20 warps, per warp)
+    pairs = interleaved_ratio(lambda: pixel_loop_warp(score_map, landmarks, canonical),
+                              lambda: [warp.warp(score_map, landmarks) for _ in range(20)], 2)
     inside = warp.inside
     return {
         "warp_ms_per_image": ours_s * 1000,
         "warp_ms_reusing_maps": reuse_s * 1000,
         "warp_precompute_ms": build_s * 1000,
-        "pixel_loop_s": loop_s,
-        "warp_vs_pixel_loop": loop_s / ours_s,
+        "pixel_loop_s": pairs["numerator_s"],
+        "warp_vs_pixel_loop": pairs["ratio"] * 20,
         "triangles": int(len(canonical.triangles)),
         "max_abs_diff_vs_pixel_loop": float(np.max(np.abs(ours[inside] - reference[inside]))),
     }
@@ -153,11 +164,13 @@ def bench_precision(name: str, spec: dict, faces: list[np.ndarray], samples: int
         maps[label] = np.mean([explain_similarity(f, superpixels(f), embedder, num_samples=samples, seed=i).score_map
                                for i, f in enumerate(faces)], axis=0)
     prepared = fp32.prepare(faces[0], superpixels(faces[0]))
-    speed = {label: throughput.model_throughput(e, prepared, batch_sizes=(32,))[32]
-             for label, e in (("fp32", fp32), ("int8", int8))}
+    fp32.batch_size = int8.batch_size = 32
+    rng = np.random.default_rng(0)  # fp32 and int8 on the same passes, timed A B A B
+    speedup = interleaved_ratio(explainers.model_only(fp32, prepared, 256, rng),
+                                explainers.model_only(int8, prepared, 256, rng), 3)
     return {"faces": len(faces), "cosine_min": float(cosines.min()), "cosine_mean": float(cosines.mean()),
             "heatmap_symmetric_kl": symmetric_kl(maps["fp32"], maps["int8"]),
-            "int8_speedup_batch32": speed["int8"] / speed["fp32"]}
+            "int8_speedup_batch32": speedup["ratio"], "int8_speedup_spread": speedup["ratio_spread"]}
 
 
 def demo_faces(work: Path) -> list[np.ndarray]:
@@ -168,15 +181,21 @@ def demo_faces(work: Path) -> list[np.ndarray]:
     return [centre_crop(load_rgb(p), 112) for p in sorted((work / "demo").glob("*/*_0001.png"))]
 
 
+def ratio_cell(row: dict, key: str, digits: int) -> str:
+    """A median pairwise ratio with its spread: 0.943 (0.931-0.950)."""
+    low, high = row[f"{key}_spread"]
+    return f"{row[key]:.{digits}f} ({low:.{digits}f}-{high:.{digits}f})"
+
+
 def table(summary: dict) -> str:
-    lines = ["| model | samples | best batch | model_batch_gain | explain s | study scheme s | lime_vs_study | "
-             "lime_efficiency | peak MB | passes for ρ≥0.9 (lime / antithetic / stratified) |",
+    lines = ["| model | samples | best batch | model_batch_gain | explain s | study scheme s | lime_vs_study (spread) | "
+             "lime_efficiency (spread) | peak MB | passes for ρ≥0.9 (lime / antithetic / stratified) |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for name, m in summary["models"].items():
         passes = m.get("passes_for_spearman_0.9", {})
         lines.append(
             f"| {m['label']} | {m['samples']} | {m['best_batch']} | {m['model_batch_gain']:.2f} | {m['explain_s']:.2f} | "
-            f"{m['study_scheme_s']:.2f} | {m['lime_vs_study']:.2f} | {m['lime_efficiency']:.3f} | "
+            f"{m['study_scheme_s']:.2f} | {ratio_cell(m, 'lime_vs_study', 2)} | {ratio_cell(m, 'lime_efficiency', 3)} | "
             f"{m.get('explain_job_peak_mb', float('nan')):.0f} | "
             f"{' / '.join(str(passes.get(d)) for d in ('lime', 'antithetic', 'stratified'))} |")
     costs = {name: m["explainers"] for name, m in summary["models"].items() if "explainers" in m}
@@ -193,7 +212,8 @@ def table(summary: dict) -> str:
                      f"executor plugins) {summary['snakemake_startup_s']:.1f} s of each")
     for name, p in summary.get("precision", {}).items():
         lines.append(f"int8 {name}: embedding cosine to fp32 min {p['cosine_min']:.4f} mean {p['cosine_mean']:.4f}, "
-                     f"heatmap KL {p['heatmap_symmetric_kl']:.2g}, speed x{p['int8_speedup_batch32']:.2f}")
+                     f"heatmap KL {p['heatmap_symmetric_kl']:.2g}, speed x{p['int8_speedup_batch32']:.2f} "
+                     f"({p['int8_speedup_spread'][0]:.2f}-{p['int8_speedup_spread'][1]:.2f}, interleaved pairs)")
     return "\n".join(lines) + "\n"
 
 

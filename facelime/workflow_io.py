@@ -77,7 +77,19 @@ def run_step(snakemake, step) -> None:
             from .figures import use_style
 
             use_style(snakemake.params["figure_style"])
+        claim_job_gpus(snakemake)
         step(**step_arguments(snakemake, step))
+
+
+def claim_job_gpus(snakemake) -> list[str]:
+    """A job that holds `gpu` resources (the GPU profile) gets its own free device(s) before any model
+    loads: Snakemake counts GPUs but does not assign them (facelime.gpu_devices)."""
+    count = int(getattr(getattr(snakemake, "resources", None), "gpu", 0) or 0)
+    if not count:
+        return []
+    from .gpu_devices import claim_devices
+
+    return claim_devices(count)
 
 
 @contextmanager

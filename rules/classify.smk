@@ -11,7 +11,7 @@ rule classifier_predict:
     log:
         "logs/classify/{classifier}/predict.log",
     conda:
-        "../envs/facelime.yaml"
+        model_env("classifier_predict")
     params:
         dataset=CLASSIFY["dataset"],
         spec=lambda wildcards: CLASSIFY["models"][wildcards.classifier],
@@ -85,7 +85,7 @@ rule classifier_explain:
     log:
         "logs/classify/{classifier}/explain.log",
     conda:
-        "../envs/facelime.yaml"
+        model_env("classifier_explain")
     params:
         spec=lambda wildcards: CLASSIFY["models"][wildcards.classifier],
         lime=CLASSIFY["lime"],
@@ -137,7 +137,7 @@ rule identity_classifier:
     log:
         "logs/identity_classifier.log",
     conda:
-        "../envs/facelime.yaml"
+        model_env("identity_classifier")
     params:
         identities=lambda wildcards: identity_classifier_identities(),
         model=identity_classifier_model(),

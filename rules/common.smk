@@ -233,6 +233,21 @@ def explain_overrides():
     return threads, {name: raw(value) for name, value in dict(resources).items()}
 
 
+def held_gpus(rule):
+    """The `gpu` the profile or command line gives `rule` (set-resources), 0 if none."""
+    resources = getattr(workflow.resource_settings, "_parsed_overwrite_resources", {})
+    value = dict(resources.get(rule, {})).get("gpu", 0)
+    return int(getattr(value, "raw", value) or 0)
+
+
+def model_env(rule):
+    """The conda environment of the rules that run a model. With a gpu held (workflow/profiles/gpu,
+    or the SLURM profile with gpu set) it is envs/facelime-gpu.yaml (onnxruntime-gpu), else
+    the CPU build, envs/facelime.yaml. One switch, the gpu a job holds, decides both.
+    """
+    return "../envs/facelime-gpu.yaml" if held_gpus(rule) else "../envs/facelime.yaml"
+
+
 def explain_targets():
     patterns = ["results/masks/{model}/{identity}.npz"]
     if config["sheets"]:

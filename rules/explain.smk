@@ -24,7 +24,7 @@ if IDENTITIES_PER_JOB == 1:
         benchmark:
             "logs/benchmarks/explain/{model}/{identity}.tsv"
         conda:
-            "../envs/facelime.yaml"
+            model_env("explain")
         threads: 1
         resources:
             mem_mb=2000,
@@ -70,7 +70,7 @@ else:
             benchmark:
                 f"logs/benchmarks/explain/{{model}}/chunk{chunk}.tsv"
             conda:
-                "../envs/facelime.yaml"
+                model_env("explain")
             threads: EXPLAIN_THREADS
             resources:
                 **{"mem_mb": 2000, **EXPLAIN_RESOURCES},

@@ -29,7 +29,7 @@ rule faithfulness:
     log:
         "logs/validity/faithfulness/{model}/{identity}.log",
     conda:
-        "../envs/facelime.yaml"
+        model_env("faithfulness")
     params:
         spec=model_params,
         random_orders=VALIDITY["faithfulness"]["random_orders"],
@@ -88,7 +88,7 @@ rule stability:
     log:
         "logs/validity/stability/{model}/{identity}.log",
     conda:
-        "../envs/facelime.yaml"
+        model_env("stability")
     params:
         spec=model_params,
         lime=LIME_PARAMS,

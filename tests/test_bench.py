@@ -79,7 +79,7 @@ def test_gpu_rows_say_why_they_were_skipped(tmp_path, monkeypatch):
 
 def test_gpu_net_rows_on_the_cpu_provider(tmp_path, face_crop):
     """The GPU rows' code on the CPU provider, small: fp16 stays on fp32's direction (the sane
-    iResNet), and the efficiency is the model's own time over LIME's."""
+    iResNet), and the efficiency is the model's own time over LIME's, from interleaved pairs."""
     from bench import gpu
     from facelime.segmentation import superpixels
 
@@ -90,7 +90,9 @@ def test_gpu_net_rows_on_the_cpu_provider(tmp_path, face_crop):
     finally:
         gpu.GPU_BATCH = saved
     assert rows["fp16_cosine_min"] > 0.9999
-    assert rows["lime_efficiency"] == pytest.approx(16 / rows["fp16_io_binding_img_s"] / rows["explain_s"])
+    # one pair (repeats=1): the model alone on the same 16 passes over LIME, timed back to back
+    assert rows["lime_efficiency"] == pytest.approx(rows["model_only_s"] / rows["explain_s"])
+    assert rows["lime_efficiency_spread"] == pytest.approx([rows["lime_efficiency"]] * 2)
     projection = gpu.study_projection_h({"r": {"explain_s": 1.0, "startup_s": 2.0}})
     assert projection == pytest.approx(2 * (3680 * 1.0 + 19 * 2.0) / 3600)
 
@@ -106,3 +108,71 @@ def test_explainer_cost_counts_each_method_s_forward_passes(region, face_crop):
     assert passes == {"lime": 40, "rise": 40, "occlusion": occlusion_passes(112, 112, 28, 28)} == {**passes, "occlusion": 17}
     assert all(r["efficiency"] > 0 and r["explanations_per_s"] > 0 for r in rows)
     assert "| region | occlusion | 17 |" in explainers.cost_table({"region": rows})
+
+
+class ScriptedClock:
+    """A fake timer: each named call advances it by its next scripted duration and is recorded."""
+
+    def __init__(self, durations: dict[str, list[float]]):
+        self.now, self.calls, self.durations = 0.0, [], {k: list(v) for k, v in durations.items()}
+
+    def __call__(self) -> float:
+        return self.now
+
+    def step(self, name: str) -> None:
+        self.calls.append(name)
+        self.now += self.durations[name].pop(0)
+
+
+def test_interleaved_ratio_is_the_median_of_pairs_timed_back_to_back(monkeypatch):
+    from bench import interleaved
+
+    clock = ScriptedClock({"A": [1.0, 10.0, 3.0], "B": [2.0, 10.0, 1.0]})
+    monkeypatch.setattr(interleaved, "clock", clock)
+    timing = interleaved.interleaved_ratio(lambda: clock.step("A"), lambda: clock.step("B"), repeats=3)
+    assert clock.calls == ["A", "B"] * 3
+    # pairwise ratios 0.5, 1, 3: median 1 (the ratio of the medians would read 3 / 2)
+    assert timing == {"ratio": 1.0, "ratio_spread": [0.5, 3.0], "numerator_s": 3.0, "denominator_s": 2.0}
+    with pytest.raises(ValueError, match="repeats must be at least 1, not 0"):
+        interleaved.interleaved_ratio(lambda: None, lambda: None, repeats=0)
+
+
+def test_lime_efficiency_and_lime_vs_study_come_from_interleaved_pairs(region, face_crop, monkeypatch):
+    """bench.run.bench_lime with the calls it times recorded: model-only and LIME alternate, then the
+    study's scheme and LIME; both ratios are medians of those pairs, with their spread."""
+    from bench import explainers, interleaved
+    from bench import run as bench_run
+
+    clock = ScriptedClock({"model": [0.9, 5.0, 0.8], "lime": [9.0, 1.0, 1.0, 2.0, 4.0, 1.0, 1.0],
+                           "study": [9.0, 4.0, 3.0, 1.0]})
+    monkeypatch.setattr(interleaved, "clock", clock)
+    monkeypatch.setattr(bench_run.throughput, "model_throughput", lambda embedder, prepared: {1: 10.0, 8: 20.0})
+    real_model_only, real_lime, real_study = explainers.model_only, bench_run.explain_similarity, \
+        bench_run.explain_study_scheme
+
+    def model_only(*args):
+        run = real_model_only(*args)
+        return lambda: (clock.step("model"), run())
+
+    def lime(*args, **kwargs):
+        clock.step("lime")
+        return real_lime(*args, **kwargs)
+
+    def study(*args, **kwargs):
+        clock.step("study")
+        return real_study(*args, **kwargs)
+
+    monkeypatch.setattr(explainers, "model_only", model_only)
+    monkeypatch.setattr(bench_run, "explain_similarity", lime)
+    monkeypatch.setattr(bench_run, "explain_study_scheme", study)
+    spec = {"backend": "onnx", "path": region.path, "device": "cpu", "label": "region"}
+    result = bench_run.bench_lime("region", spec, face_crop, superpixels(face_crop), samples=20, repeats=3)
+    assert clock.calls == ["lime", "study"] + ["model", "lime"] * 3 + ["study", "lime"] * 3  # warm-up, then pairs
+    assert result["best_batch"] == 8
+    # model/LIME pairs 0.9/1, 5/1, 0.8/2: median 0.9; study/LIME pairs 4/4, 3/1, 1/1: median 1
+    assert result["lime_efficiency"] == pytest.approx(0.9)
+    assert result["lime_efficiency_spread"] == pytest.approx([0.4, 5.0])
+    assert result["lime_vs_study"] == pytest.approx(1.0) and result["lime_vs_study_spread"] == pytest.approx([1.0, 3.0])
+    assert result["study_scheme_max_score_diff"] < 1e-6  # the baseline still computes our explanation
+    row = bench_run.ratio_cell(result, "lime_efficiency", 3)
+    assert row == "0.900 (0.400-5.000)"

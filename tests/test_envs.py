@@ -43,7 +43,7 @@ def test_env_pins_agree_with_the_lock():
     envs = sorted((REPO / "envs").glob("*.yaml"))
     assert envs
     for path in envs:
-        pins = env_pins(path)
+        pins = gpu_swapped_back(env_pins(path)) if path.name == "facelime-gpu.yaml" else env_pins(path)
         assert pins["python"] == "3.11"
         for name, version in pins.items():
             if name == "python":
@@ -55,6 +55,29 @@ def test_env_pins_agree_with_the_lock():
                 assert f"pip=={version}" in (REPO / "Makefile").read_text()
             else:
                 assert lock.get(name) == version, f"{path.name}: {name}=={version}, requirements.lock has {lock.get(name)}"
+
+
+CUDA_WHEELS = {"nvidia-cublas", "nvidia-cuda-nvrtc", "nvidia-cuda-runtime", "nvidia-cudnn-cu13", "nvidia-cufft",
+               "nvidia-curand", "nvidia-nvjitlink"}  # what onnxruntime-gpu[cuda,cudnn] 1.31.1 pulls in
+
+
+def gpu_swapped_back(pins: dict[str, str]) -> dict[str, str]:
+    """The GPU env's pins as the CPU env's: onnxruntime in place of onnxruntime-gpu, no CUDA wheels."""
+    pins = {name: version for name, version in pins.items() if name not in CUDA_WHEELS}
+    pins["onnxruntime"] = pins.pop("onnxruntime-gpu")
+    return pins
+
+
+def test_gpu_env_is_the_cpu_env_with_onnxruntime_gpu():
+    """envs/facelime-gpu.yaml cannot drift from envs/facelime.yaml: same pins, onnxruntime-gpu at the lock's
+    onnxruntime version, plus exactly the CUDA and cuDNN wheels it needs."""
+    cpu, gpu = env_pins(REPO / "envs" / "facelime.yaml"), env_pins(REPO / "envs" / "facelime-gpu.yaml")
+    assert "onnxruntime" not in gpu and gpu["onnxruntime-gpu"] == lock_versions()["onnxruntime"]
+    assert CUDA_WHEELS <= set(gpu)
+    assert gpu_swapped_back(gpu) == cpu
+    cpu_text = (REPO / "envs" / "facelime.yaml").read_text()
+    gpu_text = (REPO / "envs" / "facelime-gpu.yaml").read_text()
+    assert yaml.safe_load(gpu_text)["channels"] == yaml.safe_load(cpu_text)["channels"]
 
 
 def test_env_has_every_direct_dependency():
@@ -87,10 +110,12 @@ def test_env_pins_every_transitive_requirement():
 
 
 def test_every_python_rule_names_the_conda_env():
+    """A literal envs/facelime.yaml, or model_env(<rule>) for the rules that run a model (the GPU env when
+    they hold a gpu; tests/test_profiles.py checks what it resolves to)."""
     for path in sorted((REPO / "rules").glob("*.smk")):
         # rules may sit inside an if or a loop (explain.smk), so any indentation
         rules = re.split(r"\n(?=\s*(?:rule|checkpoint)[ :])", path.read_text())
         for rule in rules:
             if "script:" in rule:
-                assert re.search(r'\n\s+conda:\n\s+"\.\./envs/facelime\.yaml"', rule), \
+                assert re.search(r'\n\s+conda:\n\s+("\.\./envs/facelime\.yaml"|model_env\("\w+"\))', rule), \
                     f"{path.name}: {rule.strip().splitlines()[0]}"

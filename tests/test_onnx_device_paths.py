@@ -2,7 +2,8 @@
 
 Batched-vs-single check by embedding cosine, one input shape per session (padding),
 I/O binding, the fp16 load check, TF32 provider options, the on-device perturbation
-prefix and the thread count reaching every session.
+prefix, the thread count reaching every session, and the fallback of each CUDA-only
+setting to the host path when it fails (failures injected).
 """
 
 from __future__ import annotations
@@ -244,3 +245,207 @@ def test_batch_size_auto_measures_and_keeps_the_numbers(region_onnx, face_crop):
     b = explain_similarity(face_crop, grid_segments(), fixed, num_samples=40, seed=2)
     np.testing.assert_array_equal(a.scores, b.scores)
     assert batch_size_for("dlib", None, "auto") == 16  # dlib gains nothing from batching: its default
+
+
+# --- 7. every CUDA-only setting falls back to the tested host path -----------------------------
+# Failures are injected on the CPU provider where a first contact with CUDA could fail: the
+# job goes on with the plain path's numbers and one warning naming the model and the error.
+
+def cuda_like(path, name="fast", batch=8, **extra):
+    """An embedder with the settings CUDA switches on, on the CPU provider."""
+    from facelime.models.onnx_model import OnnxEmbedder
+
+    options = dict(perturb_on_device=True, fixed_shape=True, io_binding=True)
+    return OnnxEmbedder(name, str(path), None, [127.5] * 3, [127.5] * 3, "RGB", "config", "cpu", batch, "fp32",
+                        **{**options, **extra})
+
+
+def warnings_of(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def host_lime(path, face_crop, images=2):
+    host = build_embedder("host", onnx_spec(path, batch_size=8, perturb_on_device=False))
+    return [explain_similarity(face_crop, grid_segments(), host, num_samples=21, seed=s) for s in range(images)]
+
+
+def assert_same_lime(model, expected, face_crop):
+    for seed, want in enumerate(expected):
+        got = explain_similarity(face_crop, grid_segments(), model, num_samples=21, seed=seed)
+        np.testing.assert_array_equal(got.scores, want.scores)
+        np.testing.assert_array_equal(got.coefficients, want.coefficients)
+
+
+@pytest.mark.parametrize("where", ["io_binding", "run_with_iobinding", "update_inplace"])
+def test_failing_io_binding_falls_back_to_plain_runs(where, region_onnx, face_crop, caplog, monkeypatch):
+    """The binding fails when created (load), on the first bound run, or at the first in-place refill
+    of a device buffer (the second batch of one shape): each time one warning, the host's numbers."""
+    import onnxruntime as ort
+
+    expected = host_lime(region_onnx, face_crop)
+    owner = ort.OrtValue if where == "update_inplace" else ort.InferenceSession
+
+    def broken(*args, **kwargs):
+        raise RuntimeError(f"injected CUDA failure in {where}")
+
+    monkeypatch.setattr(owner, where, broken)
+    with caplog.at_level(logging.WARNING):
+        model = cuda_like(region_onnx, perturb_on_device=False)
+        assert_same_lime(model, expected, face_crop)
+    assert warnings_of(caplog) == [
+        f"model fast: I/O binding and one input shape (padding) failed (RuntimeError: injected CUDA failure in "
+        f"{where}); plain session.run on batches as given instead (the same numbers, without that speed-up)"]
+    assert model._runner.fell_back and model._runner._binding is None and model._runner.fixed_batch is None
+    model.batch_size = 16  # the benchmark resets the batch: the runner stays on the plain path
+    assert model._runner.fixed_batch is None
+
+
+def test_failing_padding_falls_back_on_the_first_batch(region_onnx, face_crop, caplog):
+    """A padded batch that the session refuses (a shape the device cannot run) on the first call."""
+    expected = host_lime(region_onnx, face_crop)
+    model = cuda_like(region_onnx, io_binding=False, perturb_on_device=False)
+    run = model._runner.session.run
+    calls = []
+
+    def refuse_padding(names, feeds):
+        rows = len(next(iter(feeds.values())))
+        calls.append(rows)
+        if rows == 8 and calls.count(8) == 1:
+            raise RuntimeError(f"injected failure on a batch of {rows}")
+        return run(names, feeds)
+
+    model._runner.session.run = refuse_padding
+    with caplog.at_level(logging.WARNING):
+        assert_same_lime(model, expected, face_crop)
+    assert len(warnings_of(caplog)) == 1 and "model fast: one input shape (padding) failed (RuntimeError: injected "\
+        "failure on a batch of 8)" in warnings_of(caplog)[0]
+    assert calls[:3] == [1, 8, 8] and calls[3:5] == [8, 5]  # the face, LIME's 8 failing, retried; 8 + 5 unpadded
+
+
+def test_failures_after_the_fast_path_proved_itself_are_not_hidden(region_onnx, face_crop):
+    model = cuda_like(region_onnx, perturb_on_device=False)
+    batch = model.prepare(face_crop, grid_segments()).perturbed(samples(8, 16))
+    model.embed_prepared(batch)
+    model.embed_prepared(batch)  # allocation, then a refill in place: proven
+    model._runner.session.run_with_iobinding = lambda binding: (_ for _ in ()).throw(RuntimeError("late"))
+    with pytest.raises(RuntimeError, match="late"):
+        model.embed_prepared(batch)
+
+
+@pytest.mark.parametrize("where", ["compose", "open", "first batch"])
+def test_failing_perturbation_graph_falls_back_to_host_batches(where, region_onnx, face_crop, caplog, monkeypatch):
+    import facelime.models.onnx_model as onnx_model
+
+    expected = host_lime(region_onnx, face_crop, images=3)
+    model = cuda_like(region_onnx)
+    if where == "compose":
+        monkeypatch.setattr(onnx_model, "with_perturbation_prefix",
+                            lambda *a: (_ for _ in ()).throw(ValueError("injected: opset too old")))
+    elif where == "open":
+        opened = model._open
+        model._open = lambda graph: (_ for _ in ()).throw(ModelLoadError("m.onnx", "injected: no kernel for Where"))
+    else:
+        runner = model._prefixed_runner()
+        runner.session.run_with_iobinding = lambda binding: (_ for _ in ()).throw(RuntimeError("injected: Gather"))
+    with caplog.at_level(logging.WARNING):
+        if where == "open":
+            assert_same_lime(model, expected, face_crop)
+            model._open = opened
+        else:
+            assert_same_lime(model, expected, face_crop)
+    messages = warnings_of(caplog)
+    assert len(messages) == 1, messages  # three images, one warning
+    assert messages[0].startswith("model fast: perturb_on_device (the perturbation graph) failed (")
+    assert "injected" in messages[0] and messages[0].endswith("batches built on the host instead (the same numbers, "
+                                                             "without that speed-up)")
+    assert not model.perturbs_on_device and "perturbation on the device off" in model.settings_line()
+
+
+def test_failing_fp16_conversion_falls_back_to_fp32(region_onnx, face_crop, caplog, monkeypatch):
+    import facelime.models.onnx_model as onnx_model
+
+    def broken(graph, precision, path):
+        raise RuntimeError("injected: float16 converter failed")
+
+    monkeypatch.setattr(onnx_model, "reduced_precision", broken)
+    with caplog.at_level(logging.WARNING):
+        half = build_embedder("half", onnx_spec(region_onnx, precision="fp16", batch_size=8, perturb_on_device=False))
+    assert warnings_of(caplog) == ["model half: precision fp16 failed (RuntimeError: injected: float16 converter "
+                                   "failed); the fp32 graph instead (the same numbers, without that speed-up)"]
+    assert half.precision == "fp32"
+    assert_same_lime(half, host_lime(region_onnx, face_crop), face_crop)
+
+
+def test_failing_fp16_session_falls_back_to_fp32(region_onnx, face_crop, caplog, monkeypatch):
+    """The fp16 graph converts but its session does not run (a missing fp16 kernel)."""
+    import facelime.models.onnx_model as onnx_model
+
+    convert = onnx_model.reduced_precision
+
+    def marked(graph, precision, path):
+        data = convert(graph, precision, path)
+        marked.outputs.append(data)
+        return data
+
+    marked.outputs = []
+    monkeypatch.setattr(onnx_model, "reduced_precision", marked)
+    open_session = onnx_model.open_session
+
+    def opening(path, model=None, *args, **kwargs):
+        session = open_session(path, model, *args, **kwargs)
+        if model is not None and model in marked.outputs:
+            session.run = lambda names, feeds, *a: (_ for _ in ()).throw(RuntimeError("injected: no fp16 kernel"))
+        return session
+
+    monkeypatch.setattr(onnx_model, "open_session", opening)
+    with caplog.at_level(logging.WARNING):
+        half = build_embedder("half", onnx_spec(region_onnx, precision="fp16", batch_size=8, perturb_on_device=False))
+    assert marked.outputs and half.precision == "fp32"
+    assert warnings_of(caplog) == ["model half: precision fp16 failed (RuntimeError: injected: no fp16 kernel); the "
+                                   "fp32 graph instead (the same numbers, without that speed-up)"]
+    assert_same_lime(half, host_lime(region_onnx, face_crop), face_crop)
+
+
+def test_failing_batch_measurement_falls_back_to_the_default_batch(region_onnx, face_crop, caplog, monkeypatch):
+    import facelime.models.onnx_model as onnx_model
+
+    def out_of_memory(*args, **kwargs):
+        raise RuntimeError("injected: CUDA out of memory at batch 512")
+
+    monkeypatch.setattr(onnx_model, "fastest_batch", out_of_memory)
+    with caplog.at_level(logging.WARNING):
+        auto = build_embedder("auto", onnx_spec(region_onnx, batch_size="auto", perturb_on_device=False))
+    assert warnings_of(caplog) == ["model auto: batch_size auto failed (RuntimeError: injected: CUDA out of memory at "
+                                   "batch 512); batch size 32 instead (the same numbers, without that speed-up)"]
+    assert auto.batch_size == 32
+    assert_same_lime(auto, host_lime(region_onnx, face_crop), face_crop)
+
+
+def test_the_log_names_where_the_session_runs(region_onnx, caplog):
+    with caplog.at_level(logging.INFO):
+        build_embedder("where", onnx_spec(region_onnx, batch_size=8))
+    import onnxruntime as ort
+
+    assert (f"model where: onnxruntime {ort.__version__} on CPUExecutionProvider; precision fp32, batch 8, one input "
+            "shape off, I/O binding off, perturbation on the device off") in caplog.text
+
+
+def test_a_cuda_provider_that_does_not_start_is_reported(region_onnx, caplog, monkeypatch):
+    """onnxruntime-gpu without working CUDA libraries keeps running on the CPU without an error;
+    the job's log says so once, after the pip wheels' libraries were preloaded once."""
+    import onnxruntime as ort
+
+    from facelime.models import onnx_session
+
+    preloaded = []
+    monkeypatch.setattr(onnx_session, "_cuda_checked", {})
+    monkeypatch.setattr(ort, "get_available_providers", lambda: ["CUDAExecutionProvider", "CPUExecutionProvider"])
+    monkeypatch.setattr(ort, "preload_dlls", lambda *a, **k: preloaded.append(1), raising=False)
+    with caplog.at_level(logging.INFO):
+        model = build_embedder("dropped", {"backend": "onnx", "path": str(region_onnx), "device": "auto",
+                                           "precision": "fp16"})  # two sessions: one report
+    assert not model.on_cuda and preloaded == [1]
+    dropped = [r.getMessage() for r in caplog.records if "could not start it" in r.getMessage()]
+    assert dropped == [f"{region_onnx}: onnxruntime has a CUDA provider but could not start it (CUDA or cuDNN "
+                       "libraries missing or not matching, see onnxruntime's message above); this job runs on the CPU"]
+    assert "model dropped: onnxruntime" in caplog.text and "on CPUExecutionProvider;" in caplog.text

@@ -7,6 +7,7 @@ probabilities, one column per class name in the config.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import cv2
@@ -16,7 +17,7 @@ from ..config import with_defaults
 from ..errors import ModelLoadError
 from ..models import batch_size_for
 from ..models.base import PreparedFace
-from ..models.onnx_session import open_session
+from ..models.onnx_session import open_session, session_place
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -36,6 +37,7 @@ class OnnxClassifier:
         if not Path(path).is_file():
             raise ModelLoadError(path, "file not found")
         self._session = open_session(self.path, None, device, threads)
+        logging.info("classifier %s: onnxruntime on %s", name, session_place(self._session))
         first = self._session.get_inputs()[0]
         self._input_name = first.name
         channels = 1 if grey else 3

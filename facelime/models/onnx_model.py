@@ -23,8 +23,9 @@ from .base import FaceEmbedder, PreparedFace, unit_rows
 from .batch_choice import CANDIDATES, fastest_batch
 from .onnx_checks import BATCH_MIN_COSINE, batch_agrees, check_reduced_precision
 from .onnx_perturb import SAMPLES, prefix_constants, with_perturbation_prefix
+from .fallback import fall_back
 from .onnx_runner import SessionRunner
-from .onnx_session import open_session
+from .onnx_session import open_session, session_place
 
 
 def _dims(value_info) -> list:
@@ -154,24 +155,61 @@ class OnnxEmbedder(FaceEmbedder):
         self.std = np.asarray(std, dtype=np.float32)[::-1] if self._bgr else np.asarray(std, dtype=np.float32)
         probe = self._check_runs(single_model if batch_was_one else None)
         self.embedding_size = int(probe.shape[1])
-        self.precision = precision
         if precision != "fp32":
             graph = model if self.batch_size != 1 or not batch_was_one else onnx.load_from_string(single_model)
-            self._graph = reduced_precision(graph, precision, self.path)
-            full = self._probe_embeddings() if precision == "fp16" else None  # from the fp32 session
-            self._session = self._open(self._graph)
-            if precision == "fp16":  # int8 is a CPU speed option, measured against fp32 by the benchmark
-                check_reduced_precision(full, self._probe_embeddings(), precision_min_cosine, self.path)
+            if precision == "fp16":
+                precision = self._use_fp16(graph, precision_min_cosine)
+            else:  # int8, a CPU speed option measured against fp32 by the benchmark (anything else is refused)
+                self._graph = reduced_precision(graph, precision, self.path)
+                self._session = self._open(self._graph)
+        self.precision = precision
         if measure_batch and self._batch_size > 1:  # a model kept at batch 1 stays there
-            self._batch_size, self.batch_speeds = fastest_batch(
-                lambda batch: self._run(batch), self._probe, CANDIDATES["cuda" if self.on_cuda else "cpu"])
-            logging.info("model %s: batch_size auto chose %d (images/s per size: %s)", self.path, self._batch_size,
-                         {size: round(speed) for size, speed in self.batch_speeds.items()})
+            self._measure_batch()
         self.fixed_shape = self.on_cuda if fixed_shape is None else bool(fixed_shape)
         self.io_binding = self.on_cuda if io_binding is None else bool(io_binding)
-        self._runner = SessionRunner(self._session, self._fixed_batch(), self.io_binding)
+        self._runner = SessionRunner(self._session, self._fixed_batch(), self.io_binding, fallback_model=self.name)
         self.perturbs_on_device = self.on_cuda if perturb_on_device == "auto" else bool(perturb_on_device)
         self._perturb_runner = None  # the model with the perturbation prefix, opened on first use
+        self._perturb_proven = False  # the prefix has embedded a batch without error
+        logging.info("model %s: onnxruntime %s on %s; %s", self.name, _ort_version(), session_place(self._session),
+                     self.settings_line())
+
+    def settings_line(self) -> str:
+        """The speed settings in effect (the job's log; after a fallback they say so)."""
+        return (f"precision {self.precision}, batch {self.batch_size}, one input shape "
+                f"{'on' if self.fixed_shape else 'off'}, I/O binding {'on' if self.io_binding else 'off'}, "
+                f"perturbation on the device {'on' if self.perturbs_on_device else 'off'}")
+
+    def _use_fp16(self, graph, min_cosine: float) -> str:
+        """Switch to the fp16 graph; 'fp16', or 'fp32' when converting or running it fails (one warning).
+
+        A graph that runs but strays from fp32's embeddings is refused (ModelLoadError): that is
+        a property of the model, which the user chose fp16 for, not a failure of the GPU path.
+        """
+        full = self._probe_embeddings()  # from the fp32 session
+        fp32_graph, fp32_session = self._graph, self._session
+        try:
+            self._graph = reduced_precision(graph, "fp16", self.path)
+            self._session = self._open(self._graph)
+            half = self._probe_embeddings()
+        except Exception as err:
+            fall_back(self.name, "precision fp16", err, "the fp32 graph")
+            self._graph, self._session = fp32_graph, fp32_session
+            return "fp32"
+        check_reduced_precision(full, half, min_cosine, self.path)
+        return "fp16"
+
+    def _measure_batch(self) -> None:
+        """batch_size auto: the fastest candidate; on failure (e.g. out of GPU memory) the default batch."""
+        try:
+            self._batch_size, self.batch_speeds = fastest_batch(
+                lambda batch: self._run(batch), self._probe, CANDIDATES["cuda" if self.on_cuda else "cpu"])
+        except Exception as err:
+            fall_back(self.name, "batch_size auto", err, f"batch size {DEFAULT_BATCH['onnx']}")
+            self._batch_size = DEFAULT_BATCH["onnx"]
+            return
+        logging.info("model %s: batch_size auto chose %d (images/s per size: %s)", self.path, self._batch_size,
+                     {size: round(speed) for size, speed in self.batch_speeds.items()})
 
     @property
     def batch_size(self) -> int:
@@ -249,27 +287,52 @@ class OnnxEmbedder(FaceEmbedder):
         """embed(samples) -> unit embeddings of the face perturbed by binary rows (n x K), built on the device.
 
         The face, its superpixel index and the hide values are sent once; each call sends n x K bytes.
+        Until the prefix has embedded a batch, a failure (building, loading or running it) switches
+        this embedder to host-built batches for good, with one warning: the same numbers.
         """
-        runner = self._prefixed_runner()
-        runner.set_constants(**prefix_constants(prepared.pixels, prepared.hide, prepared.segment_index,
-                                                num_superpixels))
+        def on_host(samples: np.ndarray) -> np.ndarray:
+            return self.embed_prepared(prepared.perturbed(samples))
+
+        runner = self._guarded_prefix(lambda: self._prefixed_runner())
+        if runner is False or self._guarded_prefix(lambda: runner.set_constants(**prefix_constants(
+                prepared.pixels, prepared.hide, prepared.segment_index, num_superpixels))) is False:
+            return on_host
 
         def embed(samples: np.ndarray) -> np.ndarray:
+            if not self.perturbs_on_device:  # an earlier call fell back
+                return on_host(samples)
             z = np.asarray(samples).astype(np.uint8)
-            chunks = [runner(SAMPLES, z[start : start + self.batch_size]) for start in range(0, len(z), self.batch_size)]
+            run = lambda: [runner(SAMPLES, z[start : start + self.batch_size])  # noqa: E731
+                           for start in range(0, len(z), self.batch_size)]
+            chunks = run() if self._perturb_proven else self._guarded_prefix(run)
+            if chunks is False:
+                return on_host(samples)
+            self._perturb_proven = runner.fast_path_proven
             return unit_rows(np.concatenate(chunks, axis=0), self.name)
 
         return embed
+
+    def _guarded_prefix(self, action):
+        """action(), or False after falling back to host-built batches when it fails (one warning)."""
+        try:
+            return action()
+        except Exception as err:
+            fall_back(self.name, "perturb_on_device (the perturbation graph)", err, "batches built on the host")
+            self.perturbs_on_device = False
+            return False
 
     def _prefixed_runner(self) -> SessionRunner:
         if self._perturb_runner is None:
             import onnx
 
-            try:
-                composed = with_perturbation_prefix(onnx.load_from_string(self._graph), self._input_name, 3,
-                                                    self.input_size)
-            except ValueError as err:
-                raise ModelLoadError(self.path, f"perturb_on_device: {err}; set perturb_on_device: false") from None
+            composed = with_perturbation_prefix(onnx.load_from_string(self._graph), self._input_name, 3,
+                                                self.input_size)
             self._perturb_runner = SessionRunner(self._open(composed.SerializeToString()), self._fixed_batch(),
                                                  self.io_binding)
         return self._perturb_runner
+
+
+def _ort_version() -> str:
+    import onnxruntime as ort
+
+    return ort.__version__
