@@ -12,6 +12,7 @@ from ..canonical import region_shares as shares_of
 from ..explainers import explained_name
 from ..explainers.agreement import agreement_summary, map_agreement
 from ..heatmaps import read_mean
+from ..seeding import job_seed
 from ..storage import load_arrays, write_tsv
 
 MEASURES = ("spearman", "top_iou", "top_share")
@@ -21,7 +22,7 @@ def method_agreement(*, aligned: list[str], heatmaps: list[str], canonical: str,
                      regions_tsv: str, models: list[str], methods: list[str], identities: list[str],
                      names: list[str], seed: int) -> list[dict]:
     """Per (model, image), Spearman and top-10 % overlap of every pair of methods' canonical maps
-    (face pixels only); per model their means with bootstrap CIs; and each method's region shares
+    (face pixels only); per model their means with CIs from a bootstrap over identities; and each method's region shares
     and densities side by side.
 
     aligned: results/aligned/<name>/<identity>.npz for names x identities (row-major);
@@ -37,12 +38,14 @@ def method_agreement(*, aligned: list[str], heatmaps: list[str], canonical: str,
             images = [str(i) for i in maps[methods[0]]["images"]]
             for first, second in combinations(methods, 2):
                 for k, image in enumerate(images):
-                    measures = map_agreement(maps[first]["aligned"][k], maps[second]["aligned"][k], within=face)
+                    ties = np.random.default_rng(job_seed(seed, "agreement ties", model, identity, image, first, second))
+                    measures = map_agreement(maps[first]["aligned"][k], maps[second]["aligned"][k], within=face,
+                                             rng=ties)
                     rows.append({"model": model, "identity": identity, "image": image, "first": first,
                                  "second": second, **measures})
     write_tsv(images_tsv, rows, ["model", "identity", "image", "first", "second", *MEASURES])
-    summarised = agreement_summary(rows, seed=seed)  # 95 % percentile bootstrap CIs, 2000 resamples
-    write_tsv(summary, summarised, ["model", "first", "second", "images",
+    summarised = agreement_summary(rows, seed=seed)  # 95 % identity-bootstrap CIs, 2000 resamples
+    write_tsv(summary, summarised, ["model", "first", "second", "images", "identities",
                                     *(f"{m}{s}" for m in MEASURES for s in ("", "_ci_low", "_ci_high"))])
     area = {r: float(np.mean(regions == k)) for k, r in enumerate(REGIONS)}
     by_name = dict(zip(names, heatmaps, strict=True))
