@@ -41,7 +41,8 @@ def thesis_run(tmp_path_factory):
         shutil.copytree(demo / "faces" / source, data / identity / "Frontal")
     command = SNAKEMAKE + ["--directory", str(work), "--configfile", str(REPO / "config" / "thesis.yaml"),
                            "--cores", "2", "--config", f"dataset={{root: {data}}}", f"model_dir={models}",
-                           "lime={num_samples: 16}", "figures={dpi: 80}", "--", "thesis"]
+                           "lime={num_samples: 16}", "figures={dpi: 80}", "compare={bootstrap: 200, noise_splits: 20}",
+                           "--", "thesis"]
     import os
     import subprocess
 
@@ -81,6 +82,14 @@ def test_dendrograms_carry_the_total_leaf_and_all_eight_models(thesis_run):
     assert sorted(header) == sorted(MODELS + ["TOTAL"])
     header = (kl / "attribute_train_set.tsv").read_text().splitlines()[0].split("\t")[1:]
     assert header == ["Glint360K", "MS1MV3", "TOTAL"]
+    # every KL set carries its uncertainty: node support (the root's is 1), CIs around each cell, floors
+    for name in ("models", "attribute_arch", "group_gender", "group_gender__r50_glint360k"):
+        support = rows_of(kl / f"{name}.support.tsv")
+        assert all(0 <= float(r["support"]) <= 1 for r in support)
+        root = max(support, key=lambda r: int(r["size"]))
+        assert float(root["support"]) == 1.0 and len(support) == len(rows_of(kl / f"{name}.floor.tsv")) - 1
+        for row in rows_of(kl / f"{name}.ci.tsv"):
+            assert float(row["ci_low"]) <= float(row["ci_high"]) and float(row["noise_floor_a"]) >= 0
 
 
 def test_each_grid_has_one_colour_scale_and_one_row_per_group(thesis_run):

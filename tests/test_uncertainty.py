@@ -101,3 +101,92 @@ def test_stretch_and_kl_refuse_a_nan_instead_of_giving_zeros():
     with pytest.raises(ValueError, match="NaN or infinite"):
         symmetric_kl(a, b)
     assert symmetric_kl(a, a) == 0.0
+
+
+# --- KL matrices: noise floor, bootstrap CIs, dendrogram support ------------------------------------
+
+def built_maps(templates: dict[str, np.ndarray], identities: int, seed: int) -> dict[str, np.ndarray]:
+    """Per 'model', identities x pixels means: its template plus per-identity noise (as faces differ)."""
+    rng = np.random.default_rng(seed)
+    return {name: np.clip(t[None] + rng.normal(0, 0.6, (identities, t.size)), 0, None).astype(np.float32)
+            for name, t in templates.items()}
+
+
+def support_of(maps: dict[str, np.ndarray], resamples: int = 200):
+    from facelime import kl_uncertainty as ku
+    from facelime.divergence import cluster, kl_matrix
+
+    n = len(next(iter(maps.values())))
+    valid = {m: np.ones(n, bool) for m in maps}
+    scales = {m: ku.model_scale(maps[m], valid[m]) for m in maps}
+    recipes = [ku.Recipe(m, (m,), tuple(range(n)), False) for m in maps]
+    matrix = kl_matrix([maps[m].mean(axis=0) for m in maps])
+    links = cluster(matrix, "ward")
+    draws = ku.bootstrap_matrices(recipes, maps, valid, scales, resamples, np.random.default_rng(0))
+    floors = [ku.noise_floor(r, maps, valid, scales, 30, np.random.default_rng(1)) for r in recipes]
+    support = dict(zip(ku.clusters(links, len(maps)), ku.node_support(links, draws, "ward")))
+    return matrix, floors, support, draws
+
+
+def test_one_distribution_gives_chance_support_and_kl_within_the_floor():
+    template = np.random.default_rng(5).random(400)
+    matrix, floors, support, draws = support_of(built_maps({"a1": template, "a2": template, "a3": template}, 40, 2))
+    pair = [s for members, s in support.items() if len(members) == 2][0]
+    assert 0.1 <= pair <= 0.7, support  # three equal leaves: each pair about 1/3
+    assert matrix[np.triu_indices(3, 1)].max() <= min(floors)
+    assert support[frozenset({0, 1, 2})] == 1.0
+
+
+def test_two_distributions_give_strong_support_and_cis_around_the_kl():
+    rng = np.random.default_rng(5)
+    a, b = rng.random(400), rng.random(400)
+    matrix, floors, support, draws = support_of(built_maps({"a1": a, "a2": a, "b1": b, "b2": b}, 40, 3))
+    assert support[frozenset({0, 1})] >= 0.95 and support[frozenset({2, 3})] >= 0.95, support
+    low, high = np.quantile(draws[:, 0, 2], [0.025, 0.975])
+    assert low <= matrix[0, 2] <= high and matrix[0, 2] > 3 * max(floors)
+
+
+def test_rebuilt_heatmaps_match_the_workflow_aggregates_and_strata():
+    from facelime import kl_uncertainty as ku
+    from facelime.heatmaps import mass, models_equal_mean
+
+    maps = built_maps({"m1": np.ones(50), "m2": 3 * np.ones(50)}, 6, 0)
+    valid = {"m1": np.array([1, 1, 1, 1, 1, 0], bool), "m2": np.ones(6, bool)}  # m1's last identity: no image
+    scales = {m: ku.model_scale(maps[m], valid[m]) for m in maps}
+    model_means = [maps["m1"][:5].mean(axis=0), maps["m2"].mean(axis=0)]
+    total = ku.Recipe("TOTAL", ("m1", "m2"), tuple(range(6)), True)
+    expected = models_equal_mean(model_means, [mass(m) for m in model_means])
+    assert np.allclose(ku.rebuilt(total, maps, valid, scales, np.ones((1, 6)))[0], expected, rtol=1e-5)
+    group = [ku.Recipe("g1", ("m1",), (0, 1, 2), False), ku.Recipe("g2", ("m1",), (3, 4, 5), False)]
+    assert [s.tolist() for s in ku.strata(group, 6)] == [[0, 1, 2], [3, 4, 5]]  # groups keep their sizes
+    assert [s.tolist() for s in ku.strata([total, total], 6)] == [list(range(6))]
+
+
+# --- noise ceilings ---------------------------------------------------------------------------------
+
+def test_lime_signed_maps_are_its_coefficients_on_the_segments_and_others_are_stored():
+    from facelime.explainers.ceiling import stored_signed_maps
+
+    segments = np.array([[[0, 0, 1], [2, 2, 1]]])
+    lime = {"coefficients": np.array([[0.5, -1.0, 2.0, np.nan]]), "segments": segments}  # NaN: padding
+    assert stored_signed_maps(lime).tolist() == [[[0.5, 0.5, -1.0], [2.0, 2.0, -1.0]]]
+    rise = {**lime, "signed_maps": np.full((1, 2, 3), -0.25, np.float32)}
+    assert (stored_signed_maps(rise) == -0.25).all()
+
+
+def test_ceiling_rows_and_summary():
+    from facelime.explainers.ceiling import ceiling_summary, pair_rows
+
+    rng = np.random.default_rng(0)
+    signed = rng.normal(size=(30, 20))
+    same = pair_rows(signed, signed, "positive", None, rng)
+    assert same["signed"]["spearman"] == pytest.approx(1.0) and same["kept"]["top_iou"] == 1.0
+    flipped = pair_rows(signed, -signed, "positive", None, rng)
+    assert flipped["signed"]["spearman"] == pytest.approx(-1.0)  # the kept parts barely overlap
+    assert flipped["kept"]["top_iou"] == 0.0
+    rows = [{"model": "m", "method": "rise", "identity": f"p{i // 2}", "image": str(i), "map": "kept",
+             "spearman": 0.8 + 0.01 * i, "top_iou": 0.5, "top_share": 0.5} for i in range(8)]
+    summary = ceiling_summary(rows, ["lime", "rise", "occlusion"], ["m"], seed=0)
+    by = {(r["method"], r["map"]): r for r in summary}
+    assert by[("rise", "kept")]["identities"] == 4 and by[("rise", "kept")]["spearman"] == pytest.approx(0.835)
+    assert by[("occlusion", "signed")]["spearman"] == 1.0 and by[("occlusion", "kept")]["top_iou_ci_low"] == 1.0
