@@ -138,9 +138,8 @@ def draw_dendrogram(links: np.ndarray, names: list[str], path, title: str, suppo
             position[k + row] = (position[a] + position[b]) / 2
             ax.annotate(f"{support[row]:.2f}", (links[row, 2], position[k + row]), xytext=(2, 2),
                         textcoords="offset points", fontsize=6, color="tab:red")
-        ax.text(1.0, -0.02, "red: bootstrap support over identities (pvclust BP)", transform=ax.transAxes,
-                ha="right", va="top", fontsize=6, color="tab:red")
-    ax.set_xlabel("distance (symmetric KL)", fontsize=8)
+    ax.set_xlabel("distance (symmetric KL)" + ("; red: node support over identity resamples (pvclust BP)"
+                                               if support is not None else ""), fontsize=8)
     ax.tick_params(axis="y", labelsize=8)
     ax.set_title(title, fontsize=9)
     save_figure(fig, path)
