@@ -31,3 +31,12 @@ class BadEmbeddingError(FacelimeError):
 
 class ConfigError(FacelimeError):
     """A configuration value that is wrong; the message names the key."""
+
+
+class NonFiniteMapError(FacelimeError):
+    """A stored score map or heatmap holding NaN or infinite values (a broken upstream job or file)."""
+
+    def __init__(self, path, key: str, count: int):
+        self.path = str(path)
+        super().__init__(f"{self.path}: {key} holds {count} NaN or infinite values; a map must be finite "
+                         "(delete the file to rebuild it)")

@@ -124,11 +124,22 @@ def draw_clustermap(matrix: np.ndarray, names: list[str], links: np.ndarray, pat
     save_figure(grid.figure, path)
 
 
-def draw_dendrogram(links: np.ndarray, names: list[str], path, title: str) -> None:
-    """Leaves on the right, as the study drew them; distance grows to the left."""
+def draw_dendrogram(links: np.ndarray, names: list[str], path, title: str, support=None) -> None:
+    """Leaves on the right, as the study drew them; distance grows to the left. support: per merge
+    (row of links), its bootstrap support, written at the node (facelime.kl_uncertainty)."""
     fig, ax = plt.subplots(figsize=(5.5, max(2.2, 0.35 * len(names) + 1)), layout="constrained")
-    dendrogram(links, labels=list(names), ax=ax, orientation="left", color_threshold=0, above_threshold_color="k")
-    ax.set_xlabel("distance (symmetric KL)", fontsize=8)
+    tree = dendrogram(links, labels=list(names), ax=ax, orientation="left", color_threshold=0,
+                      above_threshold_color="k")
+    if support is not None:
+        # scipy places leaf j of the drawn order at 5 + 10 j and each merge midway between its children
+        k = len(names)
+        position = {leaf: 5.0 + 10.0 * j for j, leaf in enumerate(tree["leaves"])}
+        for row, (a, b) in enumerate(links[:, :2].astype(int)):
+            position[k + row] = (position[a] + position[b]) / 2
+            ax.annotate(f"{support[row]:.2f}", (links[row, 2], position[k + row]), xytext=(2, 2),
+                        textcoords="offset points", fontsize=6, color="tab:red")
+    ax.set_xlabel("distance (symmetric KL)" + ("; red: node support over identity resamples (pvclust BP)"
+                                               if support is not None else ""), fontsize=8)
     ax.tick_params(axis="y", labelsize=8)
     ax.set_title(title, fontsize=9)
     save_figure(fig, path)

@@ -18,12 +18,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from .storage import atomic_path, save_arrays  # noqa: E402
+from .storage import atomic_path, load_some, save_arrays  # noqa: E402
 
 
 def stretch(values: np.ndarray) -> np.ndarray:
-    """Min-max stretch to [0, 1] (all zeros when the input is constant)."""
+    """Min-max stretch to [0, 1] (all zeros when the input is constant); a NaN or infinite value is an error."""
     values = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"cannot stretch a map with {np.count_nonzero(~np.isfinite(values))} NaN or infinite values")
     span = values.max() - values.min()
     return ((values - values.min()) / span if span > 0 else np.zeros_like(values)).astype(np.float32)
 
@@ -86,9 +88,8 @@ def heatmap_outputs(prefix: str) -> list[str]:
 
 
 def read_mean(path: str | Path) -> np.ndarray:
-    """The unstretched mean stored in a heatmap or aligned-maps file (reads only that array)."""
-    with np.load(path, allow_pickle=False) as data:
-        return data["mean"]
+    """The unstretched mean stored in a heatmap or aligned-maps file (reads only that array; must be finite)."""
+    return load_some(path, "mean")["mean"]
 
 
 def read_count(path: str | Path) -> int:

@@ -13,6 +13,23 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import NonFiniteMapError
+
+# Arrays that hold maps (score maps, aligned maps, heatmaps): every reader refuses them when not
+# finite, naming the file, so that one NaN can neither be stretched to zeros nor give a finite KL.
+MAP_KEYS = frozenset({"score_maps", "signed_maps", "aligned", "mean", "heatmap"})
+
+
+def check_finite_maps(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """`arrays` unchanged, or NonFiniteMapError for a map array (MAP_KEYS) with a NaN or infinite value."""
+    for key in MAP_KEYS.intersection(arrays):
+        value = arrays[key]
+        if np.issubdtype(value.dtype, np.floating):
+            bad = int(np.count_nonzero(~np.isfinite(value)))
+            if bad:
+                raise NonFiniteMapError(path, key, bad)
+    return arrays
+
 
 def atomic_path(path: str | os.PathLike, suffix: str = ""):
     """A temporary path beside `path`; call os.replace(tmp, path) once it is complete."""
@@ -39,15 +56,15 @@ def save_arrays(path: str | os.PathLike, **arrays) -> None:
 
 
 def load_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
-    """Every array of an .npz, never unpickling."""
+    """Every array of an .npz, never unpickling; maps must be finite (check_finite_maps)."""
     with np.load(path, allow_pickle=False) as data:
-        return {key: data[key] for key in data.files}
+        return check_finite_maps(path, {key: data[key] for key in data.files})
 
 
 def load_some(path: str | os.PathLike, *keys: str) -> dict[str, np.ndarray]:
     """Only the named arrays of an .npz (those it has): big score maps stay on disk."""
     with np.load(path, allow_pickle=False) as data:
-        return {key: data[key] for key in keys if key in data.files}
+        return check_finite_maps(path, {key: data[key] for key in keys if key in data.files})
 
 
 def write_tsv(path: str | os.PathLike, rows: list[dict], fields) -> None:

@@ -526,6 +526,53 @@ def comparison_inputs(wildcards):
     return [f"{e['prefix']}.npz" for e in comparison_sets()[wildcards.comparison]]
 
 
+# --- uncertainty of the KL matrices (docs/method.md, Uncertainty of the KL matrices) ----
+
+
+def heatmap_recipe(entry):
+    """The models and identities a heatmap of a KL set averages, and whether each model is scaled
+    to unit mass first, read off its catalogue entry (facelime.kl_uncertainty.Recipe).
+    """
+    kind, family_name = entry.get("kind"), entry.get("family") or ""
+    if kind in ("model", "group_model"):
+        models, scaled = [entry["model"]], False
+    elif kind == "attribute":
+        attribute = family_name.removeprefix("attribute_")
+        models, scaled = ATTRIBUTE_SETS[attribute][entry["value"]], True
+    elif entry["prefix"].startswith(
+        HEATMAP["attribute"].format(attribute="method", value="")
+    ):
+        models, scaled = (
+            METHOD_MODELS[entry["prefix"].rpartition("/")[2]],
+            True,
+        )  # TOTAL (method)
+    else:  # group over all models, TOTAL
+        models, scaled = MODELS, True
+    members = identities()
+    if kind in ("group", "group_model"):
+        members = groups()[family_name.removeprefix("group_")][entry["value"]]
+    return {"models": list(models), "identities": list(members), "scaled": scaled}
+
+
+def comparison_recipes(wildcards):
+    return [heatmap_recipe(e) for e in comparison_sets()[wildcards.comparison]]
+
+
+def comparison_identity_models(wildcards):
+    """Every model a KL set's heatmaps average, in first-use order."""
+    models = [m for r in comparison_recipes(wildcards) for m in r["models"]]
+    return list(dict.fromkeys(models))
+
+
+def comparison_identity_inputs(wildcards):
+    """The (model, identity) heatmaps the KL set's uncertainty resamples, models x identities."""
+    return [
+        HEATMAP["model_identity"].format(model=m, identity=i) + ".npz"
+        for m in comparison_identity_models(wildcards)
+        for i in identities()
+    ]
+
+
 # --- heatmap figures (docs/method.md, Figures) -----------------------------------------
 
 
@@ -782,7 +829,14 @@ def analysis_targets():
         targets += expand(
             "results/kl/{name}.{ext}",
             name=name,
-            ext=["tsv", "clustermap.png", "dendrogram.png"],
+            ext=[
+                "tsv",
+                "clustermap.png",
+                "dendrogram.png",
+                "floor.tsv",
+                "ci.tsv",
+                "support.tsv",
+            ],
         )
         targets += expand(
             "results/kl/{name}.{ext}",
@@ -833,6 +887,22 @@ def print_run_summary():
 # --- validity checks (docs/validity.md) -----------------------------------------
 
 VALIDITY = config["validity"]
+
+
+def ceiling_tables():
+    """validity.ceiling: the seed_ceiling tables, for every explained name whose method draws at
+    random (occlusion is deterministic, its ceiling is 1) and a seeded draw of identities.
+    """
+    settings = VALIDITY["ceiling"]
+    if not settings["enabled"]:
+        return []
+    chosen = stability_identities(
+        identities(), settings["identities"], config["seed"], "ceiling identities"
+    )
+    names = [n for n in METHOD_NAMES if split_name(n)[1] not in ("occlusion",)]
+    return expand(
+        "results/methods/ceiling/{model}/{identity}.tsv", model=names, identity=chosen
+    )
 
 
 def stability_models_identities():

@@ -4,8 +4,18 @@
 rule kl_matrix:
     input:
         heatmaps=comparison_inputs,
+        # per (model, identity): the noise floors, CIs and node supports resample identities
+        identity_heatmaps=comparison_identity_inputs,
     output:
         tsv="results/kl/{comparison}.tsv",
+        floor="results/kl/{comparison}.floor.tsv",
+        ci="results/kl/{comparison}.ci.tsv",
+        support=report(
+            "results/kl/{comparison}.support.tsv",
+            caption="../report/dendrogram.rst",
+            category="Dendrograms",
+            labels={"comparison": "{comparison}", "figure": "node support"},
+        ),
         clustermap=report(
             "results/kl/{comparison}.clustermap.png",
             caption="../report/kl.rst",
@@ -34,6 +44,14 @@ rule kl_matrix:
         title=lambda wildcards: comparison_title(wildcards.comparison),
         linkage=config["compare"]["linkage"],
         figure_style=FIGURE_STYLE,
+        identity_models=comparison_identity_models,
+        identities=lambda wildcards: identities(),
+        recipes=comparison_recipes,
+        uncertainty={
+            key: config["compare"][key]
+            for key in ("bootstrap", "noise_splits", "confidence")
+        },
+        seed=config["seed"],
     script:
         "../scripts/kl_matrix.py"
 

@@ -11,6 +11,16 @@ rule method_agreement:
         ),
         heatmaps=expand(HEATMAP["model"] + ".npz", model=METHOD_NAMES),
         canonical="results/canonical/canonical_face.npz",
+        # the signed maps (agreement on both signs) and each method's noise ceiling
+        masks=lambda wildcards: expand(
+            "results/masks/{name}/{identity}.npz",
+            name=METHOD_NAMES,
+            identity=identities(),
+        ),
+        landmarks=lambda wildcards: expand(
+            "results/landmarks/{identity}.npz", identity=identities()
+        ),
+        ceilings=lambda wildcards: ceiling_tables(),
     output:
         images_tsv="results/methods/agreement_per_image.tsv",
         summary=report(
@@ -18,6 +28,12 @@ rule method_agreement:
             caption="../report/methods.rst",
             category="Other explainers",
             labels={"table": "agreement per model"},
+        ),
+        ceiling_tsv=report(
+            "results/methods/ceiling.tsv",
+            caption="../report/methods.rst",
+            category="Other explainers",
+            labels={"table": "noise ceiling per method"},
         ),
         regions_tsv=report(
             "results/methods/region_shares.tsv",
@@ -35,5 +51,28 @@ rule method_agreement:
         names=METHOD_NAMES,
         identities=lambda wildcards: identities(),
         seed=config["seed"],
+        keep=config["lime"]["keep"],
     script:
         "../scripts/method_agreement.py"
+
+
+# validity.ceiling: each image of a few identities explained again with another seed
+rule seed_ceiling:
+    input:
+        faces="results/faces/{identity}.npz",
+        landmarks="results/landmarks/{identity}.npz",
+        canonical="results/canonical/canonical_face.npz",
+        masks="results/masks/{model}/{identity}.npz",
+        model_file=model_file,
+    output:
+        tsv="results/methods/ceiling/{model}/{identity}.tsv",
+    log:
+        "logs/methods/ceiling/{model}/{identity}.log",
+    conda:
+        "../envs/facelime.yaml"
+    params:
+        spec=model_params,
+        lime=explain_params,
+        seed=config["seed"],
+    script:
+        "../scripts/seed_ceiling.py"

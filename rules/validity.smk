@@ -121,6 +121,7 @@ rule stability_summary:
         "../envs/facelime.yaml"
     params:
         figure_style=FIGURE_STYLE,
+        seed=config["seed"],
     script:
         "../scripts/stability_summary.py"
 

@@ -21,6 +21,8 @@ MODELS = [f"r{a[1:]}_{t}" for t in TRAIN_SETS.values() for a in ARCHS]
 # from config/thesis_identities.csv: asian/caucasian x female/male; n000838 is one of the
 # four whose gender the study's lists and VGGFace2's metadata disagree on
 STAND_INS = {"n000009": "astronaut", "n000838": "tom_hanks", "n000106": "t1_face1", "n000040": "t1_face2"}
+# fewer identity resamples for the KL sets' uncertainty than the study's 1000: CI time
+STAND_IN_COMPARE = "compare={bootstrap: 200, noise_splits: 20}"
 FIGURES = ["nets", "persons", *(f"person_net/{i}" for i in STAND_INS), "attribute_arch", "attribute_train_set",
            "group_ethnicity", "group_gender", "group_ethnicity__nets", "group_gender__nets"]
 
@@ -41,7 +43,7 @@ def thesis_run(tmp_path_factory):
         shutil.copytree(demo / "faces" / source, data / identity / "Frontal")
     command = SNAKEMAKE + ["--directory", str(work), "--configfile", str(REPO / "config" / "thesis.yaml"),
                            "--cores", "2", "--config", f"dataset={{root: {data}}}", f"model_dir={models}",
-                           "lime={num_samples: 16}", "figures={dpi: 80}", "--", "thesis"]
+                           "lime={num_samples: 16}", "figures={dpi: 80}", STAND_IN_COMPARE, "--", "thesis"]
     import os
     import subprocess
 
@@ -81,6 +83,14 @@ def test_dendrograms_carry_the_total_leaf_and_all_eight_models(thesis_run):
     assert sorted(header) == sorted(MODELS + ["TOTAL"])
     header = (kl / "attribute_train_set.tsv").read_text().splitlines()[0].split("\t")[1:]
     assert header == ["Glint360K", "MS1MV3", "TOTAL"]
+    # every KL set carries its uncertainty: node support (the root's is 1), CIs around each cell, floors
+    for name in ("models", "attribute_arch", "group_gender", "group_gender__r50_glint360k"):
+        support = rows_of(kl / f"{name}.support.tsv")
+        assert all(0 <= float(r["support"]) <= 1 for r in support)
+        root = max(support, key=lambda r: int(r["size"]))
+        assert float(root["support"]) == 1.0 and len(support) == len(rows_of(kl / f"{name}.floor.tsv")) - 1
+        for row in rows_of(kl / f"{name}.ci.tsv"):
+            assert float(row["ci_low"]) <= float(row["ci_high"]) and float(row["noise_floor_a"]) >= 0
 
 
 def test_each_grid_has_one_colour_scale_and_one_row_per_group(thesis_run):
@@ -111,7 +121,7 @@ def test_figures_rerun_on_figure_settings_only(thesis_run):
     work, _ = thesis_run
     base = SNAKEMAKE + ["--directory", str(work), "--configfile", str(REPO / "config" / "thesis.yaml"),
                         "--config", f"dataset={{root: {work / 'vggface2_test'}}}", f"model_dir={work / 'models'}",
-                        "lime={num_samples: 16}"]
+                        "lime={num_samples: 16}", STAND_IN_COMPARE]
     import subprocess
 
     from bench.dag import job_counts
@@ -147,7 +157,8 @@ def test_figures_rerun_when_the_figure_code_changes(thesis_run, tmp_path):
         command = [sys.executable, "-m", "snakemake", "--snakefile", str(copy / "Snakefile"), "--directory", str(work),
                    "--configfile", str(copy / "config" / "thesis.yaml"), "--config",
                    f"dataset={{root: {work / 'vggface2_test'}}}", f"model_dir={work / 'models'}",
-                   "lime={num_samples: 16}", "figures={dpi: 80}", "-n", "--quiet", "rules", "--", "thesis"]
+                   "lime={num_samples: 16}", "figures={dpi: 80}", STAND_IN_COMPARE, "-n", "--quiet", "rules", "--",
+                   "thesis"]
         result = subprocess.run(command, capture_output=True, text=True, cwd=work)
         assert result.returncode == 0, result.stderr[-3000:]
         return set(job_counts(result.stdout + result.stderr)) - {"thesis"}

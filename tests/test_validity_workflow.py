@@ -97,6 +97,8 @@ def test_stability_table(validity_run):
         (m, n) for m in ("region", "whole", "region-randomised", "whole-randomised") for n in (20, 40)}
     for row in rows:
         assert int(row["images"]) == 2 and -1.0 <= float(row["mean_spearman"]) <= 1.0
+        # the CI resamples the 2 identities
+        assert float(row["mean_spearman_ci_low"]) <= float(row["mean_spearman"]) <= float(row["mean_spearman_ci_high"])
 
 
 def test_sanity_check_compares_trained_and_randomised(validity_run):

@@ -33,7 +33,8 @@ def methods_run(tmp_path_factory):
     config = {"seed": 3, "sheets": False,
               "dataset": {"root": str(work / "data"), "metadata": str(work / "identities.csv"), "identities": IDS},
               "lime": {"num_samples": 60}, "compare": {"min_group_size": 1}, "models": models,
-              "explain": {"methods": METHODS, "rise": {"num_masks": 600}, "occlusion": {"patch": 14, "stride": 7}}}
+              "explain": {"methods": METHODS, "rise": {"num_masks": 600}, "occlusion": {"patch": 14, "stride": 7}},
+              "validity": {"ceiling": {"identities": 1}}}
     write_config(work, config)
     result = snakemake(work, "--cores", "2")
     assert result.returncode == 0, result.stderr[-4000:]
@@ -87,14 +88,27 @@ def test_each_method_finds_the_only_region_the_model_sees(methods_run):
 def test_agreement_table_and_method_level_comparisons(methods_run):
     work, _ = methods_run
     rows = read_tsv(work / "results" / "methods" / "agreement.tsv")
-    assert {(r["model"], r["first"], r["second"]) for r in rows} == {
-        (m, a, b) for m in REGIONS for a, b in (("lime", "rise"), ("lime", "occlusion"), ("rise", "occlusion"))}
+    assert {(r["model"], r["map"], r["first"], r["second"]) for r in rows} == {
+        (m, part, a, b) for m in REGIONS for part in ("kept", "signed")
+        for a, b in (("lime", "rise"), ("lime", "occlusion"), ("rise", "occlusion"))}
     for r in rows:
         assert int(r["images"]) == 6
         for measure in ("spearman", "top_iou", "top_share"):
             assert float(r[f"{measure}_ci_low"]) <= float(r[measure]) <= float(r[f"{measure}_ci_high"])
             assert -1 <= float(r[measure]) <= 1
-    assert len(read_tsv(work / "results" / "methods" / "agreement_per_image.tsv")) == 2 * 3 * 6
+    assert len(read_tsv(work / "results" / "methods" / "agreement_per_image.tsv")) == 2 * 2 * 3 * 6
+    # noise ceilings: one identity's two images explained again; occlusion is deterministic
+    ceiling = {(r["model"], r["method"], r["map"]): r for r in read_tsv(work / "results" / "methods" / "ceiling.tsv")}
+    assert set(ceiling) == {(m, meth, part) for m in REGIONS for meth in METHODS for part in ("kept", "signed")}
+    for (model, method, part), r in ceiling.items():
+        if method == "occlusion":
+            assert float(r["spearman"]) == 1.0 and float(r["top_iou"]) == 1.0 and int(r["images"]) == 0
+        else:
+            assert int(r["images"]) == 2 and int(r["identities"]) == 1 and 0 < float(r["spearman"]) < 1
+    for r in rows:  # each method's ceiling beside the agreement it bounds
+        for side in ("first", "second"):
+            own = ceiling[(r["model"], r[side], r["map"])]
+            assert float(r[f"ceiling_spearman_{side}"]) == pytest.approx(float(own["spearman"]))
     shares = read_tsv(work / "results" / "methods" / "region_shares.tsv")
     for model in REGIONS:
         for method in METHODS:

@@ -10,13 +10,24 @@ from .. import divergence
 from ..canonical import REGIONS
 from ..canonical import region_shares as shares_of
 from ..heatmaps import read_count, read_mean
-from ..storage import load_arrays
+from ..seeding import job_seed
+from ..storage import load_arrays, write_tsv
 
 
 def kl_matrix(*, heatmaps: list[str], names: list[str], tsv: str, clustermap: str, dendrogram: str, linkage: str,
-              comparison: str, titles: list[str] | None = None, title: str | None = None) -> np.ndarray:
+              comparison: str, titles: list[str] | None = None, title: str | None = None,
+              identity_heatmaps: list[str] | None = None, identity_models: list[str] | None = None,
+              identities: list[str] | None = None, recipes: list[dict] | None = None,
+              uncertainty: dict | None = None, seed: int = 0, ci: str | None = None, floor: str | None = None,
+              support: str | None = None) -> np.ndarray:
     """Symmetric-KL matrix of the heatmaps as TSV (rows named by `names`), a seaborn clustered
-    heatmap and a dendrogram (leaves named by the display `titles`)."""
+    heatmap and a dendrogram (leaves named by the display `titles`).
+
+    With identity_heatmaps (the (model, identity) heatmaps, identity_models x identities,
+    row-major) and recipes (per heatmap: models, identities, scaled), also the uncertainty
+    tables (facelime.kl_uncertainty): `floor` (noise floor per heatmap), `ci` (identity-bootstrap
+    CI per cell) and `support` (bootstrap support per dendrogram node, drawn on the dendrogram).
+    """
     from ..figures import draw_clustermap, draw_dendrogram
 
     matrix = divergence.kl_matrix([load_arrays(p)["heatmap"] for p in heatmaps])
@@ -28,9 +39,59 @@ def kl_matrix(*, heatmaps: list[str], names: list[str], tsv: str, clustermap: st
     links = divergence.cluster(matrix, linkage)
     shown = titles or names
     title = title or comparison
+    supports = None
+    if recipes is not None and identity_heatmaps is not None:
+        supports = kl_uncertainty(matrix, links, names, identity_heatmaps, identity_models, identities, recipes,
+                                  uncertainty or {}, linkage, seed, comparison, ci, floor, support)
     draw_clustermap(matrix, shown, links, clustermap, f"Symmetric KL divergence between heatmaps: {title}")
-    draw_dendrogram(links, shown, dendrogram, f"{title} ({linkage} linkage on symmetric KL)")
+    draw_dendrogram(links, shown, dendrogram, f"{title} ({linkage} linkage on symmetric KL)", support=supports)
     return matrix
+
+
+def kl_uncertainty(matrix: np.ndarray, links: np.ndarray, names: list[str], identity_heatmaps: list[str],
+                   identity_models: list[str], identities: list[str], recipes: list[dict], settings: dict,
+                   method: str, seed: int, comparison: str, ci: str, floor: str, support: str) -> np.ndarray:
+    """Write the noise floors, the cells' bootstrap CIs and the nodes' support; return the supports.
+
+    Seeded from the config seed and the set's name, so every set draws its own resamples.
+    """
+    from .. import kl_uncertainty as ku
+
+    paths = dict(zip([(m, i) for m in identity_models for i in identities], identity_heatmaps, strict=True))
+    maps, valid = {}, {}
+    for model in identity_models:
+        counts = np.array([read_count(paths[(model, i)]) for i in identities])
+        valid[model] = counts > 0
+        # an identity without a usable image has a zero mean and weighs nothing (valid False)
+        maps[model] = np.stack([read_mean(paths[(model, i)]).ravel() for i in identities]).astype(np.float32)
+    scales = {m: ku.model_scale(maps[m], valid[m]) for m in identity_models}
+    index = {identity: k for k, identity in enumerate(identities)}
+    plans = [ku.Recipe(name, tuple(r["models"]), tuple(index[i] for i in r["identities"]), bool(r["scaled"]))
+             for name, r in zip(names, recipes, strict=True)]
+    splits, resamples = settings.get("noise_splits", 50), settings.get("bootstrap", 1000)
+    confidence = settings.get("confidence", 0.95)
+    floors = [ku.noise_floor(r, maps, valid, scales, splits,
+                             np.random.default_rng(job_seed(seed, "kl floor", comparison, r.label))) for r in plans]
+    write_tsv(floor, [dict(heatmap=r.label, identities=len(r.identities), models=len(r.models), noise_floor=f)
+                      for r, f in zip(plans, floors)], ["heatmap", "identities", "models", "noise_floor"])
+    draws = ku.bootstrap_matrices(plans, maps, valid, scales, resamples,
+                                  np.random.default_rng(job_seed(seed, "kl bootstrap", comparison)))
+    tail = (1 - confidence) / 2
+    rows = []
+    for a in range(len(names)):
+        for b in range(a + 1, len(names)):
+            low, high = np.quantile(draws[:, a, b], [tail, 1 - tail])
+            rows.append(dict(heatmap_a=names[a], heatmap_b=names[b], kl=matrix[a, b], ci_low=low, ci_high=high,
+                             noise_floor_a=floors[a], noise_floor_b=floors[b],
+                             above_floor=int(matrix[a, b] > max(floors[a], floors[b]))))
+    write_tsv(ci, rows, ["heatmap_a", "heatmap_b", "kl", "ci_low", "ci_high", "noise_floor_a", "noise_floor_b",
+                         "above_floor"])
+    supports = ku.node_support(links, draws, method)
+    members = ku.clusters(links, len(names))
+    write_tsv(support, [dict(node=len(names) + k, height=links[k, 2], size=len(c), support=supports[k],
+                             members=" | ".join(names[i] for i in sorted(c)))
+                        for k, c in enumerate(members)], ["node", "height", "size", "support", "members"])
+    return supports
 
 
 def region_shares(*, heatmaps: list[str], kinds: list[str], names: list[str], sizes: list, canonical: str, tsv: str,

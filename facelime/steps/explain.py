@@ -118,6 +118,8 @@ def explain_identity(model_once: ModelOnce, faces: str, masks: str, model: str, 
                                     reference=None if is_own(reference_kinds[i]) else references[i])
         k = len(explanation.coefficients)
         result["score_maps"][i] = explanation.score_map
+        if method != "lime":  # LIME's signed map is its coefficients painted on the segments
+            result.setdefault("signed_maps", np.zeros(crops["segments"].shape, np.float32))[i] = explanation.signed_map
         result["coefficients"][i, :k] = explanation.coefficients
         result["num_superpixels"][i] = k
         result["intercept"][i] = explanation.intercept

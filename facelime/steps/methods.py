@@ -1,5 +1,5 @@
-"""Rule method_agreement (docs/method.md, Other explainers): how far LIME, RISE and occlusion
-agree on the canonical face, per model, and where each puts its mass."""
+"""Rules method_agreement and seed_ceiling (docs/method.md, Other explainers): how far LIME, RISE and
+occlusion agree on the canonical face, per model, how far each agrees with itself, and where each puts its mass."""
 
 from __future__ import annotations
 
@@ -9,41 +9,83 @@ import numpy as np
 
 from ..canonical import REGIONS
 from ..canonical import region_shares as shares_of
-from ..explainers import explained_name
+from ..canonical import load_canonical
+from ..explainers import explain_image, explained_name, split_name
 from ..explainers.agreement import agreement_summary, map_agreement
+from ..explainers.ceiling import ceiling_summary, pair_rows, stored_signed_maps
 from ..heatmaps import read_mean
-from ..storage import load_arrays, write_tsv
+from ..models import build_embedder
+from ..references import stored_reference
+from ..seeding import job_seed
+from ..storage import load_arrays, read_tsv, write_tsv
+from ..warp import CanonicalWarp
+from ..workflow_io import with_speed_settings
 
 MEASURES = ("spearman", "top_iou", "top_share")
 
 
+def canonical_signed(masks: dict, landmarks: dict, warp) -> np.ndarray:
+    """An identity's signed maps (explainers.ceiling.stored_signed_maps) warped onto the canonical face."""
+    signed = stored_signed_maps(masks)
+    return np.array([warp.warp(m, lm) for m, lm in zip(signed, landmarks["landmarks"])], np.float32)
+
+
 def method_agreement(*, aligned: list[str], heatmaps: list[str], canonical: str, images_tsv: str, summary: str,
                      regions_tsv: str, models: list[str], methods: list[str], identities: list[str],
-                     names: list[str], seed: int) -> list[dict]:
+                     names: list[str], seed: int, masks: list[str] | None = None,
+                     landmarks: list[str] | None = None, ceilings: list[str] | None = None,
+                     ceiling_tsv: str | None = None, keep: str = "positive") -> list[dict]:
     """Per (model, image), Spearman and top-10 % overlap of every pair of methods' canonical maps
-    (face pixels only); per model their means with bootstrap CIs; and each method's region shares
-    and densities side by side.
+    (face pixels only), on the kept maps and, with masks and landmarks, on the signed maps; per model
+    their means with CIs from a bootstrap over identities, beside each method's noise ceiling (its
+    agreement with itself under another seed, from the seed_ceiling tables); and each method's region
+    shares and densities side by side.
 
-    aligned: results/aligned/<name>/<identity>.npz for names x identities (row-major);
-    heatmaps: the model heatmap of each name; names: <model> or <model>@<method>, as explained.
+    aligned, masks: results/aligned|masks/<name>/<identity>.npz for names x identities (row-major);
+    landmarks: per identity; heatmaps: the model heatmap of each name; names: <model> or
+    <model>@<method>, as explained.
     """
     regions = load_arrays(canonical)["regions"]
     face = regions != REGIONS.index("background")
+    warp = CanonicalWarp(load_canonical(canonical))
     paths = dict(zip([(n, i) for n in names for i in identities], aligned, strict=True))
+    mask_paths = dict(zip([(n, i) for n in names for i in identities], masks or [], strict=bool(masks)))
+    marks = dict(zip(identities, landmarks or [], strict=bool(landmarks)))
     rows = []
     for model in models:
         for identity in identities:
-            maps = {meth: load_arrays(paths[(explained_name(model, meth), identity)]) for meth in methods}
-            images = [str(i) for i in maps[methods[0]]["images"]]
+            maps = {meth: {"kept": load_arrays(paths[(explained_name(model, meth), identity)])["aligned"]}
+                    for meth in methods}
+            if masks and landmarks:
+                for meth in methods:
+                    maps[meth]["signed"] = canonical_signed(load_arrays(mask_paths[(explained_name(model, meth),
+                                                                                     identity)]),
+                                                            load_arrays(marks[identity]), warp)
+            images = [str(i) for i in load_arrays(paths[(explained_name(model, methods[0]), identity)])["images"]]
             for first, second in combinations(methods, 2):
-                for k, image in enumerate(images):
-                    measures = map_agreement(maps[first]["aligned"][k], maps[second]["aligned"][k], within=face)
-                    rows.append({"model": model, "identity": identity, "image": image, "first": first,
-                                 "second": second, **measures})
-    write_tsv(images_tsv, rows, ["model", "identity", "image", "first", "second", *MEASURES])
-    summarised = agreement_summary(rows, seed=seed)  # 95 % percentile bootstrap CIs, 2000 resamples
-    write_tsv(summary, summarised, ["model", "first", "second", "images",
-                                    *(f"{m}{s}" for m in MEASURES for s in ("", "_ci_low", "_ci_high"))])
+                for part in maps[first]:
+                    for k, image in enumerate(images):
+                        ties = np.random.default_rng(job_seed(seed, "agreement ties", model, identity, image, first,
+                                                              second, part))
+                        measures = map_agreement(maps[first][part][k], maps[second][part][k], within=face, rng=ties)
+                        rows.append({"model": model, "identity": identity, "image": image, "map": part,
+                                     "first": first, "second": second, **measures})
+    write_tsv(images_tsv, rows, ["model", "identity", "image", "map", "first", "second", *MEASURES])
+    # 95 % identity-bootstrap CIs, 2000 resamples
+    summarised = agreement_summary(rows, seed=seed, keys=("model", "map", "first", "second"))
+    ceiling_rows = ceiling_summary([r for path in ceilings or [] for r in typed_rows(path)], methods, models, seed)
+    if ceiling_tsv:
+        write_tsv(ceiling_tsv, ceiling_rows, CEILING_FIELDS)
+    ceiling = {(r["model"], r["method"], r["map"]): r for r in ceiling_rows}
+    for row in summarised:  # each method's ceiling beside the agreement it limits
+        for side in ("first", "second"):
+            own = ceiling.get((row["model"], row[side], row["map"]), {})
+            for measure in ("spearman", "top_iou"):
+                row[f"ceiling_{measure}_{side}"] = own.get(measure, float("nan"))
+    write_tsv(summary, summarised, ["model", "map", "first", "second", "images", "identities",
+                                    *(f"{m}{s}" for m in MEASURES for s in ("", "_ci_low", "_ci_high")),
+                                    *(f"ceiling_{m}_{side}" for m in ("spearman", "top_iou")
+                                      for side in ("first", "second"))])
     area = {r: float(np.mean(regions == k)) for k, r in enumerate(REGIONS)}
     by_name = dict(zip(names, heatmaps, strict=True))
     shares = []
@@ -57,3 +99,40 @@ def method_agreement(*, aligned: list[str], heatmaps: list[str], canonical: str,
             shares.append(row)
     write_tsv(regions_tsv, shares, ["model", "region", *methods, *(f"{m}_density" for m in methods)])
     return summarised
+
+
+CEILING_FIELDS = ("model", "method", "map", "images", "identities", "spearman", "spearman_ci_low", "spearman_ci_high",
+                  "top_iou", "top_iou_ci_low", "top_iou_ci_high")
+CEILING_IMAGE_FIELDS = ("model", "method", "identity", "image", "map", *MEASURES)
+
+
+def typed_rows(path: str) -> list[dict]:
+    """A seed_ceiling table's rows with the measures as floats."""
+    return [{**r, **{m: float(r[m]) for m in MEASURES}} for r in read_tsv(path)]
+
+
+def seed_ceiling(*, faces: str, landmarks: str, canonical: str, masks: str, tsv: str, model: str, spec: dict,
+                 lime: dict, seed: int, identity: str, threads: int = 1, config: dict | None = None) -> list[dict]:
+    """Every image of one identity explained again by `model`'s method with another seed (the same
+    reference), both signed maps warped onto the canonical face and compared (explainers.ceiling)."""
+    spec, lime = with_speed_settings(config, split_name(model)[0], spec, lime)
+    method = lime.get("method", "lime")
+    crops, explained, marks = load_arrays(faces), load_arrays(masks), load_arrays(landmarks)
+    regions = load_arrays(canonical)["regions"]
+    face = regions != REGIONS.index("background")
+    warp = CanonicalWarp(load_canonical(canonical))
+    first = stored_signed_maps(explained) if len(crops["images"]) else []
+    embedder = build_embedder(split_name(model)[0], spec, batch_size=lime.get("batch_size"), threads=threads) \
+        if len(crops["images"]) else None
+    rows = []
+    for i, name in enumerate(str(n) for n in crops["images"]):
+        again = explain_image(method, crops["faces"][i], crops["segments"][i], embedder, lime=lime,
+                              seed=job_seed(seed, "ceiling", model, identity, name), explain=lime,
+                              reference=stored_reference(explained, i)).signed_map
+        maps = warp.source_maps(marks["landmarks"][i], crops["faces"][i].shape[:2])
+        pair = pair_rows(warp.warp(first[i], None, maps), warp.warp(again, None, maps), lime["keep"], face,
+                         np.random.default_rng(job_seed(seed, "ceiling ties", model, identity, name)))
+        rows += [{"model": split_name(model)[0], "method": method, "identity": identity, "image": name, "map": part,
+                  **measures} for part, measures in pair.items()]
+    write_tsv(tsv, rows, CEILING_IMAGE_FIELDS)
+    return rows

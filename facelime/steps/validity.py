@@ -20,7 +20,7 @@ from ..validity.faithfulness import CURVE_POINTS, image_faithfulness
 from ..validity.randomise import randomised_name, shuffle_weights
 from ..validity.region_stats import identity_masses, models_equal_masses, region_share_tables
 from ..validity.stability import seed_agreement, studied_sample_counts
-from ..validity.stats import bootstrap_mean_ci
+from ..validity.stats import identity_bootstrap_ci
 from ..workflow_io import with_speed_settings
 
 FAITHFULNESS_FIELDS = ("model", "identity", "image", "num_superpixels", "deletion_auc_lime", "deletion_auc_random",
@@ -32,7 +32,8 @@ FAITHFULNESS_SUMMARY_FIELDS = ("model", "method", "images", "deletion_auc", "del
                                "insertion_gap", "insertion_gap_low", "insertion_gap_high")
 CURVES = ("deletion_lime", "deletion_random", "insertion_lime", "insertion_random")
 STABILITY_FIELDS = ("model", "identity", "image", "num_samples", "seeds", "mean_spearman", "min_spearman")
-STABILITY_SUMMARY_FIELDS = ("model", "num_samples", "images", "mean_spearman", "sd_spearman", "min_spearman")
+STABILITY_SUMMARY_FIELDS = ("model", "num_samples", "images", "mean_spearman", "mean_spearman_ci_low",
+                            "mean_spearman_ci_high", "sd_spearman", "min_spearman")
 SANITY_FIELDS = ("comparison", "model_a", "model_b", "symmetric_kl")
 CI_FIELDS = ("scope", "column", "group", "identities", "region", "share", "ci_low", "ci_high")
 TEST_FIELDS = ("scope", "column", "group_a", "group_b", "identities_a", "identities_b", "region",
@@ -67,7 +68,7 @@ def faithfulness_summary(*, tables: list[str], curves: list[str], tsv: str, png:
                          bootstrap: int, confidence: float, seed: int) -> list[dict]:
     """Per model (and explainer, explain.methods): the mean deletion and insertion AUCs of the explanation's
     order and of random orders, the share of images where the explanation's order beats random, and the
-    mean AUC gaps with bootstrap CIs (validity.faithfulness.confidence, 0.95).
+    mean AUC gaps with CIs from a bootstrap over identities (validity.faithfulness.confidence, 0.95).
 
     deletion_gap = random AUC - LIME AUC and insertion_gap = LIME AUC - random AUC, so
     both are positive when LIME's order is better than chance.
@@ -90,8 +91,8 @@ def faithfulness_summary(*, tables: list[str], curves: list[str], tsv: str, png:
                      share_beats_random_insertion=np.mean([int(r["lime_beats_random_insertion"]) for r in mine])
                      if mine else float("nan"))
         for kind, values in gaps.items():
-            mean, low, high = bootstrap_mean_ci(values, bootstrap, confidence,
-                                                job_seed(seed, "faithfulness", model, kind))
+            mean, low, high = identity_bootstrap_ci(values, [r["identity"] for r in mine], bootstrap, confidence,
+                                                    job_seed(seed, "faithfulness", model, kind))
             entry.update({f"{kind}_gap": mean, f"{kind}_gap_low": low, f"{kind}_gap_high": high})
         summary.append(entry)
         model_curves = [load_arrays(p) for p in curves if Path(p).parent.name == model]
@@ -124,18 +125,22 @@ def stability(*, faces: str, masks: str, tsv: str, model: str, spec: dict, lime:
     return rows
 
 
-def stability_summary(*, tables: list[str], tsv: str, png: str) -> list[dict]:
-    """Mean (sd, min) Spearman per model and sample count over the studied images; a line plot."""
+def stability_summary(*, tables: list[str], tsv: str, png: str, seed: int = 0) -> list[dict]:
+    """Mean (with a 95 % identity-bootstrap CI, 2000 resamples), sd and min Spearman per model and sample count over the studied
+    images; a line plot."""
     from ..validity.plots import draw_stability
 
     rows = [row for path in tables for row in read_tsv(path)]
     summary = []
     for model in sorted({r["model"] for r in rows}):
         for num_samples in sorted({int(r["num_samples"]) for r in rows if r["model"] == model}):
-            values = np.array([float(r["mean_spearman"]) for r in rows
-                               if r["model"] == model and int(r["num_samples"]) == num_samples])
+            mine = [r for r in rows if r["model"] == model and int(r["num_samples"]) == num_samples]
+            values = np.array([float(r["mean_spearman"]) for r in mine])
+            _, low, high = identity_bootstrap_ci(values, [r["identity"] for r in mine], 2000, 0.95,
+                                                 job_seed(seed, "stability", model, str(num_samples)))
             summary.append(dict(model=model, num_samples=num_samples, images=len(values),
-                                mean_spearman=float(values.mean()), sd_spearman=float(values.std()),
+                                mean_spearman=float(values.mean()), mean_spearman_ci_low=low,
+                                mean_spearman_ci_high=high, sd_spearman=float(values.std()),
                                 min_spearman=float(values.min())))
     write_tsv(tsv, summary, STABILITY_SUMMARY_FIELDS)
     draw_stability(summary, png)

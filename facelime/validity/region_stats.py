@@ -16,7 +16,7 @@ import numpy as np
 from ..canonical import REGIONS
 from ..heatmaps import read_count, read_mean
 from ..seeding import job_seed
-from .stats import benjamini_hochberg
+from .stats import benjamini_hochberg, identity_draws
 
 
 def region_masses(mean: np.ndarray, regions: np.ndarray) -> np.ndarray:
@@ -33,12 +33,8 @@ def shares(masses: np.ndarray) -> np.ndarray:
 
 
 def bootstrap_shares(masses: np.ndarray, resamples: int, rng: np.random.Generator, chunk: int = 500) -> np.ndarray:
-    """Region shares of `resamples` bootstrap groups (identities drawn with replacement)."""
-    n = len(masses)
-    draws = []
-    for start in range(0, resamples, chunk):
-        picks = rng.integers(0, n, size=(min(chunk, resamples - start), n))
-        draws.append(shares(masses[picks]))
+    """Region shares of `resamples` bootstrap groups (identities drawn with replacement, validity.stats)."""
+    draws = [shares(counts[:, :, None] * masses[None]) for counts in identity_draws(len(masses), resamples, rng, chunk)]
     return np.concatenate(draws)
 
 

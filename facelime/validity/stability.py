@@ -29,9 +29,11 @@ def seed_agreement(face, segments, embedder, num_samples: int, seeds: list[int],
     return mean_pairwise_spearman(runs)
 
 
-def stability_identities(identities: list[str], count: int, seed: int) -> list[str]:
-    """A seeded draw of `count` identities (all when there are fewer), in sorted order."""
+def stability_identities(identities: list[str], count: int, seed: int,
+                         purpose: str = "stability identities") -> list[str]:
+    """A seeded draw of `count` identities (all when there are fewer), in sorted order; `purpose` names
+    the draw (the noise ceilings draw their own)."""
     if len(identities) <= count:
         return list(identities)
-    rng = np.random.default_rng(job_seed(seed, "stability identities"))
+    rng = np.random.default_rng(job_seed(seed, purpose))
     return sorted(rng.choice(sorted(identities), size=count, replace=False).tolist())
