@@ -125,3 +125,81 @@ def test_split_regions_refine_the_seven_regions(crop_landmarks):
     np.testing.assert_array_equal(merged, seven)
     xs = np.mgrid[0:112, 0:112][1]
     assert xs[ten == SPLIT_REGIONS.index("eyes_left")].mean() < xs[ten == SPLIT_REGIONS.index("eyes_right")].mean()
+
+
+# --- the explainer on real faces and nets that see one region ---------------------------
+
+def packaged_crop(name: str) -> np.ndarray:
+    """A real face crop as the demo cuts it (facelime.demo): HOG box, loose crop, centre crop."""
+    from facelime.demo import detect_faces, loose_crop, packaged_photos
+    from facelime.images import load_rgb
+    from facelime.preprocess import centre_crop
+
+    path = next(p for prefix, p, _ in packaged_photos() if prefix == name)
+    image = load_rgb(path)
+    return centre_crop(loose_crop(image, detect_faces(image)[0]), 112)
+
+
+@pytest.fixture(scope="module", params=["tom_hanks", "grace_hopper"])
+def real_face(request, face_crop):
+    from facelime.landmarks import LandmarkDetector
+
+    face = face_crop if request.param == "tom_hanks" else packaged_crop(request.param)
+    points, detected = LandmarkDetector()(face)
+    assert detected
+    return face, points
+
+
+def inner_box(points: np.ndarray, margin: int) -> tuple[slice, slice]:
+    """The landmarks' bounding box shrunk by `margin` px: a box inside the region they outline."""
+    lo, hi = np.floor(points.min(axis=0)).astype(int), np.ceil(points.max(axis=0)).astype(int)
+    return slice(lo[1] + margin, hi[1] - margin + 1), slice(lo[0] + margin, hi[0] - margin + 1)
+
+
+@pytest.mark.parametrize("part, split_sides, region", [("nose", False, "nose"), ("left_eye", True, "eyes_left")])
+def test_a_net_that_sees_one_region_gets_its_value_there(tmp_path, real_face, part, split_sides, region):
+    from conftest import region_model
+    from facelime.explainers import explain_image
+    from facelime.models import build_embedder
+
+    face, points = real_face
+    # a box inside the region: nose tip to nostrils (landmarks 30-35), or the left eye's lids (36-41)
+    box = inner_box(points[30:36], 1) if part == "nose" else inner_box(points[36:42], 1)
+    names = SPLIT_REGIONS if split_sides else REGIONS
+    labels = face_region_labels(points, 112, 112, split_sides)
+    assert np.mean(labels[box] == names.index(region)) >= 0.95  # the box (nearly) lies in the region
+    embedder = build_embedder("box", {"backend": "onnx", "path": str(region_model(tmp_path / "box.onnx", box)),
+                                      "device": "cpu"})
+    result = explain_image("regions", face, labels.astype(np.int32), embedder, lime={"keep": "positive"}, seed=0,
+                           explain={"regions": {"split_sides": split_sides}}, landmarks=points)
+    values = result.regions
+    assert values.names == names and result.forward_passes == 2 ** len(names)
+    assert values.shares[names.index(region)] >= 0.90
+    # the map paints each value evenly over its region: its sum over a region is the value
+    sums = np.bincount(values.labels.ravel(), weights=result.signed_map.ravel().astype(np.float64),
+                       minlength=len(names))
+    np.testing.assert_allclose(sums, values.shapley, atol=1e-5)
+
+
+def test_efficiency_holds_to_float_precision_on_dlib(face_crop, crop_landmarks):
+    from facelime.explainers.regions import explain_regions, format_region_table
+    from facelime.models import build_embedder
+
+    embedder = build_embedder("dlib_resnet", {"backend": "dlib"})
+    _, scores, values, _ = explain_regions(face_crop, crop_landmarks, embedder)
+    assert len(scores) == 128 and scores[-1] == pytest.approx(1.0, abs=1e-6)  # all shown: the face itself
+    assert values.shapley.sum() == pytest.approx(scores[-1] - scores[0], abs=1e-12)
+    assert np.abs(values.shapley).max() > 1e-3  # a real network: the regions matter
+    np.testing.assert_allclose(values.interactions, values.interactions.T)
+    table = format_region_table(values)
+    assert table.splitlines()[1].split()[0] == REGIONS[int(np.argmax(np.abs(values.shapley)))]
+
+
+def test_regions_without_landmarks_is_refused(face_crop, region_onnx):
+    from facelime.explainers import explain_image
+    from facelime.models import build_embedder
+
+    embedder = build_embedder("box", {"backend": "onnx", "path": str(region_onnx), "device": "cpu"})
+    with pytest.raises(ValueError, match="regions needs the face's 68 landmarks"):
+        explain_image("regions", face_crop, np.zeros((112, 112), np.int32), embedder, lime={"keep": "positive"},
+                      seed=0)
