@@ -785,6 +785,8 @@ def analysis_targets():
             "results/methods/agreement_per_image.tsv",
             "results/methods/region_shares.tsv",
         ]
+    # the regions explainer's tables and figures (rules/regions.smk)
+    targets += region_value_targets()
     return targets + figure_targets()
 
 
@@ -929,3 +931,33 @@ IDENTITY_OUTPUTS = {
         "explanations.png",
     )
 }
+
+
+# --- regions explainer (docs/method.md, Regions explainer) ----------------------
+def regions_landmarks(members=None):
+    """The landmarks an explain job reads: the regions method's players are drawn from them
+    (docs/method.md, Regions explainer); the other methods read none."""
+
+    def inputs(wildcards):
+        if split_name(wildcards.model)[1] != "regions":
+            return []
+        names = members or [wildcards.identity]
+        return expand("results/landmarks/{identity}.npz", identity=names)
+
+    return inputs
+
+
+# the config's own model order (MODELS is sorted), as the figure shows the models
+REGION_MODELS = list(config["models"])
+
+
+def region_value_targets():
+    if "regions" not in METHODS:
+        return []
+    return [
+        "results/regions/values",
+        "results/regions/region_values.tsv",
+        "results/regions/region_value_tests.tsv",
+        "results/regions/region_interactions.tsv",
+        "results/regions/region_values.png",
+    ] + expand("results/regions/interactions/{model}.png", model=REGION_MODELS)

@@ -203,3 +203,50 @@ def test_regions_without_landmarks_is_refused(face_crop, region_onnx):
     with pytest.raises(ValueError, match="regions needs the face's 68 landmarks"):
         explain_image("regions", face_crop, np.zeros((112, 112), np.int32), embedder, lime={"keep": "positive"},
                       seed=0)
+
+
+def test_images_without_landmarks_are_skipped_with_a_qc_row(tmp_path, face_crop, crop_landmarks, region_onnx):
+    from facelime.qc import run_summary
+    from facelime.steps.explain import explain
+    from facelime.steps.qc import region_skip_rows
+    from facelime.storage import load_arrays, save_arrays
+
+    images = np.array(["found.jpg", "fallback.jpg"])
+    faces = save_path = tmp_path / "faces.npz"
+    save_arrays(save_path, faces=np.stack([face_crop, face_crop]), segments=np.zeros((2, 112, 112), np.int32),
+                images=images)
+    save_arrays(tmp_path / "landmarks.npz", landmarks=np.stack([crop_landmarks, crop_landmarks]),
+                face_detected=np.array([True, False]), images=images)
+    masks = tmp_path / "person.npz"
+    explain(faces=str(faces), masks=str(masks), model="box@regions",
+            spec={"backend": "onnx", "path": str(region_onnx), "device": "cpu"},
+            lime={"num_samples": 10, "kernel_width": 0.25, "keep": "positive", "sampling": "lime",
+                  "method": "regions", "regions": {"split_sides": False}},
+            preprocess=None, seed=0, identity="person", landmarks=[str(tmp_path / "landmarks.npz")])
+    stored = load_arrays(masks)
+    np.testing.assert_array_equal(stored["region_skipped"], [False, True])
+    assert np.isfinite(stored["region_shapley"][0]).all() and np.isnan(stored["region_shapley"][1]).all()
+    assert not stored["score_maps"][1].any() and stored["sample_scores"].shape == (2, 128)
+    scores = stored["sample_scores"][0].astype(np.float64)  # efficiency, as stored
+    assert stored["region_shapley"][0].sum() == pytest.approx(scores[-1] - scores[0], abs=1e-6)
+    rows = region_skip_rows(str(masks), "explain:box@regions")
+    assert [(r["file"], r["action"]) for r in rows] == [("fallback.jpg", "skipped")]
+    summary = run_summary(rows, [], 1, 2, 0.2)
+    assert "1 image explanations skipped by regions (no landmarks)" in summary
+    assert "0 skipped" in summary  # not counted among the images the whole run left out
+
+
+def test_region_value_summaries_resample_identities(tmp_path):
+    from facelime.validity.region_values import label_permutation, paired_permutation, scope_summary
+
+    rng = np.random.default_rng(0)
+    phi = rng.normal([0.3, 0.0, -0.1], 0.05, size=(40, 3))
+    result = scope_summary(phi, np.abs(phi), 1000, 0.95, np.random.default_rng(1))
+    assert np.all(result["mean_ci_low"] <= result["mean"]) and np.all(result["mean"] <= result["mean_ci_high"])
+    assert result["mean_ci_high"][0] - result["mean_ci_low"][0] == pytest.approx(2 * 1.96 * 0.05 / np.sqrt(40),
+                                                                                   rel=0.25)
+    assert result["share"].sum() == pytest.approx(1)
+    difference, p = paired_permutation(phi, phi - [0.05, 0, 0], 999, np.random.default_rng(2))
+    assert difference[0] == pytest.approx(0.05) and p[0] == pytest.approx(0.001) and p[1] == 1.0
+    _, p = label_permutation(phi[:20], phi[20:], 199, np.random.default_rng(3))
+    assert np.all(p > 0.01)  # one population split in two: no difference

@@ -37,6 +37,8 @@ def method_agreement(*, aligned: list[str], heatmaps: list[str], canonical: str,
             images = [str(i) for i in maps[methods[0]]["images"]]
             for first, second in combinations(methods, 2):
                 for k, image in enumerate(images):
+                    if any(maps[m].get("skipped", np.zeros(len(images), bool))[k] for m in (first, second)):
+                        continue  # no regions map (no landmarks): nothing to compare
                     measures = map_agreement(maps[first]["aligned"][k], maps[second]["aligned"][k], within=face)
                     rows.append({"model": model, "identity": identity, "image": image, "first": first,
                                  "second": second, **measures})
