@@ -27,9 +27,8 @@ import numpy as np
 os.environ.setdefault("TQDM_DISABLE", "1")
 
 from bench.explainer_study import MODELS, SHARED, lfw_faces  # noqa: E402
-from facelime.canonical import face_region_labels, region_names  # noqa: E402
+from facelime.canonical import region_names  # noqa: E402
 from facelime.explainers import explain_image  # noqa: E402
-from facelime.explainers.games import abs_shares  # noqa: E402
 from facelime.landmarks import LandmarkDetector  # noqa: E402
 from facelime.models import build_embedder  # noqa: E402
 from facelime.seeding import job_seed  # noqa: E402
@@ -74,7 +73,7 @@ def pointing_hit(signed: np.ndarray, inside: np.ndarray) -> bool:
     return bool(inside[top].mean() >= 0.5)
 
 
-def nosebox(out: Path, faces: int) -> list[dict]:
+def nosebox(out: Path, faces: int, methods=METHODS) -> list[dict]:
     embedder = build_embedder("nosebox", {"backend": "onnx", "path": str(box_net(out / "nosebox.onnx")),
                                           "device": "cpu"})
     detector = LandmarkDetector()
@@ -84,7 +83,7 @@ def nosebox(out: Path, faces: int) -> list[dict]:
     for name, face in lfw_faces(faces).items():
         landmarks, detected = detector(face)
         segments = superpixels(face)
-        for method in METHODS:
+        for method in methods:
             if method == "regions" and not detected:
                 continue
             result = explain_image(method, face, segments, embedder, lime=LIME, seed=job_seed(0, "nosebox", name),
@@ -93,10 +92,17 @@ def nosebox(out: Path, faces: int) -> list[dict]:
             rows.append(dict(face=name, method=method, passes=result.forward_passes,
                              mass_in_box=positive[inside].sum() / max(positive.sum(), 1e-300),
                              pointing_hit=int(pointing_hit(result.signed_map.astype(np.float64), inside))))
+            if method == "regions":  # the region-level answer: regions that touch the box vs the others
+                v = result.regions
+                touching = np.bincount(v.labels[inside].ravel(), minlength=len(v.names)) > 0
+                rows[-1].update(touching_regions="+".join(n for n, t in zip(v.names, touching) if t),
+                                share_touching=float(v.shares[touching].sum()),
+                                top_region=v.names[int(np.argmax(v.shapley))],
+                                nose_share=float(v.shares[v.names.index("nose")]))
             print(rows[-1], flush=True)
-    write_tsv(out / "nosebox_per_face.tsv", rows, list(rows[0]))
+    write_tsv(out / "nosebox_per_face.tsv", rows, list(dict.fromkeys(k for r in rows for k in r)))
     table = []
-    for method in METHODS:
+    for method in methods:
         part = [r for r in rows if r["method"] == method]
         table.append(dict(method=method, faces=len(part), mass_mean=np.mean([r["mass_in_box"] for r in part]),
                           mass_min=np.min([r["mass_in_box"] for r in part]),
@@ -175,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="results/benchmarks/regions")
     parser.add_argument("--model", choices=list(MODELS), default="mobilefacenet")
     parser.add_argument("--faces", type=int, default=10, help="nosebox: lfw158 identities (first image each)")
+    parser.add_argument("--methods", nargs="*", default=list(METHODS), choices=list(METHODS), help="nosebox: methods")
     parser.add_argument("--identities", type=int, default=158, help="values: lfw158 identities (first image each)")
     parser.add_argument("--compare", type=int, default=0, help="values: faces also explained by lime/rise/occlusion")
     parser.add_argument("--budget-s", type=float, default=float("inf"), help="values: stop starting faces after this")
@@ -186,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if args.part == "nosebox":
-        for row in nosebox(out, args.faces):
+        for row in nosebox(out, args.faces, args.methods):
             print(row)
     elif args.part == "values":
         values(out, args.model, args.identities, args.compare, args.budget_s)

@@ -212,8 +212,8 @@ def test_images_without_landmarks_are_skipped_with_a_qc_row(tmp_path, face_crop,
     from facelime.storage import load_arrays, save_arrays
 
     images = np.array(["found.jpg", "fallback.jpg"])
-    faces = save_path = tmp_path / "faces.npz"
-    save_arrays(save_path, faces=np.stack([face_crop, face_crop]), segments=np.zeros((2, 112, 112), np.int32),
+    faces = tmp_path / "faces.npz"
+    save_arrays(faces, faces=np.stack([face_crop, face_crop]), segments=np.zeros((2, 112, 112), np.int32),
                 images=images)
     save_arrays(tmp_path / "landmarks.npz", landmarks=np.stack([crop_landmarks, crop_landmarks]),
                 face_detected=np.array([True, False]), images=images)

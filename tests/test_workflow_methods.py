@@ -144,7 +144,7 @@ def test_regions_values_are_exact_and_summarised(methods_run):
                 table = read_tsv(work / "results" / "regions" / "values" / model / f"{identity}.tsv")
                 rows = [r for r in table if r["image"] == str(image)]
                 assert [r["region"] for r in rows] == list(FACE_REGIONS)
-                np.testing.assert_allclose([float(r["shapley"]) for r in rows], phi, rtol=1e-6, atol=1e-12)
+                np.testing.assert_allclose([float(r["shapley"]) for r in rows], phi, rtol=1e-5, atol=1e-8)  # 6 digits in TSVs
                 assert sum(float(r["pixel_share"]) for r in rows) == pytest.approx(1)
         summary = [r for r in read_tsv(work / "results" / "regions" / "region_values.tsv")
                    if r["scope"] == model and r["column"] == "all"]
