@@ -250,3 +250,21 @@ def test_region_value_summaries_resample_identities(tmp_path):
     assert difference[0] == pytest.approx(0.05) and p[0] == pytest.approx(0.001) and p[1] == 1.0
     _, p = label_permutation(phi[:20], phi[20:], 199, np.random.default_rng(3))
     assert np.all(p > 0.01)  # one population split in two: no difference
+
+
+def test_paired_model_tests_compare_values_and_scale_free_shares():
+    from facelime.steps.regions import compare
+
+    rng = np.random.default_rng(4)
+    phi = np.abs(rng.normal([0.3, 0.1, 0.1], 0.02, size=(30, 3)))
+    # model b: the same identities on a 10x smaller similarity scale, with the first region's share moved
+    other = phi * [0.05, 0.1, 0.1]
+    scopes = {"a": ("model", phi, np.abs(phi)), "b": ("model", other, np.abs(other))}
+    identities = [f"id{i}" for i in range(30)]
+    rows = compare(scopes, ["r0", "r1", "r2"], identities, {}, {"permutations": 999}, seed=0)
+    assert {(r["comparison"], r["measure"]) for r in rows} == {("models (paired)", "value"), ("models (paired)", "share")}
+    share = {r["region"]: r for r in rows if r["measure"] == "share"}
+    expected = np.mean(phi[:, 0] / phi.sum(axis=1) - other[:, 0] / other.sum(axis=1))  # about 0.6 - 0.43
+    assert share["r0"]["difference"] == pytest.approx(expected) and expected > 0.1
+    assert share["r0"]["p_adjusted"] < 0.01
+    assert all(r["p_value"] <= r["p_adjusted"] for r in rows)

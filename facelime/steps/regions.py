@@ -17,8 +17,8 @@ from ..validity.region_values import (identity_values, label_permutation, paired
 VALUE_FIELDS = ("image", "region", "shapley", "banzhaf", "share", "pixel_share")
 SUMMARY_FIELDS = ("scope", "kind", "column", "group", "identities", "region", "mean", "mean_ci_low", "mean_ci_high",
                   "share", "share_ci_low", "share_ci_high")
-TEST_FIELDS = ("comparison", "scope", "column", "a", "b", "identities_a", "identities_b", "region", "difference",
-               "p_value", "p_adjusted")
+TEST_FIELDS = ("comparison", "measure", "scope", "column", "a", "b", "identities_a", "identities_b", "region",
+               "difference", "p_value", "p_adjusted")
 INTERACTION_FIELDS = ("model", "identities", "region_a", "region_b", "interaction")
 KEYS = ("images", "region_names", "region_shapley", "region_banzhaf", "region_pixels", "region_interactions",
         "region_skipped")
@@ -138,42 +138,57 @@ def summarise(scopes: dict, names: list[str], identities: list[str], groups: dic
     return rows
 
 
+def identity_shares(magnitude: np.ndarray) -> np.ndarray:
+    """Each identity's share of its own sum |phi| per region: comparable across models whose
+    similarity moves on different scales."""
+    total = magnitude.sum(axis=1, keepdims=True)
+    return np.divide(magnitude, total, out=np.full_like(magnitude, np.nan), where=total > 0)
+
+
 def compare(scopes: dict, names: list[str], identities: list[str], groups: dict, settings: dict,
             seed: int) -> list[dict]:
     """Paired tests between models and between attribute values (same identities), label-permutation
-    tests between metadata groups within each model; BH across the regions of each comparison."""
+    tests between metadata groups within each model, of the mean Shapley value and of each identity's
+    share of its sum |phi|; BH across the regions of each comparison and measure."""
     rows = []
     permutations = settings["permutations"]
+    measures = {scope: {"value": phi, "share": identity_shares(magnitude)}
+                for scope, (_, phi, magnitude) in scopes.items()}
     pairs = [(a, b) for a, b in combinations(scopes, 2) if scopes[a][0] == scopes[b][0]
              and (scopes[a][0] == "model" or a.split("=")[0] == b.split("=")[0])]
     for a, b in pairs:
         kind = scopes[a][0]
-        both = usable_rows(scopes[a][1]) & usable_rows(scopes[b][1])
+        both = usable_rows(measures[a]["share"]) & usable_rows(measures[b]["share"])
         if both.sum() < 2:
             continue
-        rng = np.random.default_rng(job_seed(seed, "region values paired", a, b))
-        difference, p = paired_permutation(scopes[a][1][both], scopes[b][1][both], permutations, rng)
         column = "model" if kind == "model" else a.split("=")[0]
-        rows += with_bh([dict(comparison=f"{kind}s (paired)", scope="all", column=column, a=a, b=b,
-                              identities_a=int(both.sum()), identities_b=int(both.sum()), region=name,
-                              difference=float(difference[r]), p_value=float(p[r]))
-                         for r, name in enumerate(names)])
+        for measure in ("value", "share"):
+            rng = np.random.default_rng(job_seed(seed, "region values paired", measure, a, b))
+            difference, p = paired_permutation(measures[a][measure][both], measures[b][measure][both],
+                                               permutations, rng)
+            rows += with_bh([dict(comparison=f"{kind}s (paired)", measure=measure, scope="all", column=column, a=a,
+                                  b=b, identities_a=int(both.sum()), identities_b=int(both.sum()), region=name,
+                                  difference=float(difference[r]), p_value=float(p[r]))
+                             for r, name in enumerate(names)])
     for scope, (kind, phi, _) in scopes.items():
         if kind != "model":
             continue
-        index = {identity: i for i, identity in enumerate(identities) if usable_rows(phi)[i]}
+        index = {identity: i for i, identity in enumerate(identities) if usable_rows(measures[scope]["share"])[i]}
         for column, values in groups.items():
             for value_a, value_b in combinations(sorted(values), 2):
                 a = [index[m] for m in values[value_a] if m in index]
                 b = [index[m] for m in values[value_b] if m in index]
                 if not a or not b:
                     continue
-                rng = np.random.default_rng(job_seed(seed, "region values groups", scope, column, value_a, value_b))
-                difference, p = label_permutation(phi[a], phi[b], permutations, rng)
-                rows += with_bh([dict(comparison="groups", scope=scope, column=column, a=value_a, b=value_b,
-                                      identities_a=len(a), identities_b=len(b), region=name,
-                                      difference=float(difference[r]), p_value=float(p[r]))
-                                 for r, name in enumerate(names)])
+                for measure in ("value", "share"):
+                    rng = np.random.default_rng(job_seed(seed, "region values groups", measure, scope, column,
+                                                         value_a, value_b))
+                    data = measures[scope][measure]
+                    difference, p = label_permutation(data[a], data[b], permutations, rng)
+                    rows += with_bh([dict(comparison="groups", measure=measure, scope=scope, column=column,
+                                          a=value_a, b=value_b, identities_a=len(a), identities_b=len(b),
+                                          region=name, difference=float(difference[r]), p_value=float(p[r]))
+                                     for r, name in enumerate(names)])
     return rows
 
 
