@@ -5,6 +5,8 @@ efficiency: the time the model alone needs for that many forward passes (ready-m
 inputs, the embedder's batch size) over the time of the whole explanation. Model-only
 runs (A) and explanations (B) alternate A B A B so that both see the same machine
 state, and the efficiency is the median of the pairwise ratios A_i / B_i (bench/interleaved.py).
+Method names: lime, rise, occlusion, regions (7 regions, 128 passes) and regions_split
+(explain.regions.split_sides: 10 regions, 1024 passes).
 """
 
 from __future__ import annotations
@@ -29,15 +31,33 @@ def model_only(embedder, prepared, passes: int, rng: np.random.Generator):
     return run
 
 
+def method_call(method: str, explain: dict | None) -> tuple[str, dict | None]:
+    """(explain_image's method, explain settings) of a bench method name (regions_split: 10 regions)."""
+    if method == "regions_split":
+        return "regions", {**(explain or {}), "regions": {"split_sides": True}}
+    if method == "regions":
+        return "regions", {**(explain or {}), "regions": {"split_sides": False}}
+    return method, explain
+
+
 def explainer_cost(embedder, face: np.ndarray, segments: np.ndarray, methods, lime: dict, explain: dict | None = None,
-                   repeats: int = 3, seed: int = 0) -> list[dict]:
+                   repeats: int = 3, seed: int = 0, landmarks: np.ndarray | None = None) -> list[dict]:
     """One row per method: forward_passes, explain_s (median), explanations_per_s, efficiency (median of A/B)
-    and its spread (lowest and highest pairwise ratio)."""
+    and its spread (lowest and highest pairwise ratio).
+
+    landmarks: the face's 68 landmarks for the regions methods (default: dlib's, found here).
+    """
     rng = np.random.default_rng(seed)
     prepared = prepare_pixels(embedder, face)
+    if landmarks is None and any(m.startswith("regions") for m in methods):
+        from facelime.landmarks import LandmarkDetector
+
+        landmarks = LandmarkDetector()(face)[0]
     rows = []
     for method in methods:
-        run = lambda: explain_image(method, face, segments, embedder, lime=lime, explain=explain, seed=seed)  # noqa: E731
+        called, settings = method_call(method, explain)
+        run = lambda: explain_image(called, face, segments, embedder, lime=lime, explain=settings,  # noqa: E731
+                                    seed=seed, landmarks=landmarks)
         passes = run().forward_passes  # also the warm-up
         timing = interleaved_ratio(model_only(embedder, prepared, passes, rng), run, repeats)
         rows.append({"method": method, "forward_passes": passes, "explain_s": timing["denominator_s"],

@@ -251,10 +251,11 @@ def main(argv: list[str] | None = None) -> int:
                 result["passes_for_spearman_0.9"] = {d: sampling_study.passes_for(rows, d)
                                                      for d in ("lime", "antithetic", "stratified")}
             if "explainers" not in args.skip:
-                print(f"[bench] {name}: LIME, RISE and occlusion at the same budget", flush=True)
+                print(f"[bench] {name}: LIME, RISE and occlusion at the same budget; regions (7 and 10)", flush=True)
                 lime = {"num_samples": args.samples, "kernel_width": KERNEL_WIDTH, "keep": "positive", "sampling": "lime"}
                 result["explainers"] = explainers.explainer_cost(build_embedder(name, spec), face, segments,
-                                                                 ("lime", "rise", "occlusion"), lime,
+                                                                 ("lime", "rise", "occlusion", "regions",
+                                                                  "regions_split"), lime,
                                                                  repeats=args.repeats)
             summary["models"][name] = result
             if spec["backend"] == "onnx" and "precision" not in args.skip:

@@ -19,6 +19,57 @@ BROWS = list(range(17, 27))
 NOSE = list(range(27, 36))
 EYES = list(range(36, 48))
 REGIONS = ("eyes", "eyebrows", "nose", "mouth", "forehead", "cheeks_jaw", "background")
+# explain.regions.split_sides: eyes, eyebrows and cheeks/jaw split at the face's midline
+# ("left" is the image's left: the subject's right side)
+SPLIT_REGIONS = ("eyes_left", "eyes_right", "eyebrows_left", "eyebrows_right", "nose", "mouth", "forehead",
+                 "cheeks_jaw_left", "cheeks_jaw_right", "background")
+# The canonical face's landmarks span x = 0..223 (the default 224 px canvas); region margins
+# are set in those pixels and scale with a face's own width, so that a 112 px crop gets the
+# same regions, relative to its landmarks, as the canonical face.
+CANONICAL_SPAN = 223.0
+
+
+def region_names(split_sides: bool = False) -> tuple[str, ...]:
+    return SPLIT_REGIONS if split_sides else REGIONS
+
+
+def face_region_labels(landmarks: np.ndarray, width: int, height: int, split_sides: bool = False) -> np.ndarray:
+    """int8 height x width map of region indices drawn from a face's 68 landmarks.
+
+    The one definition of the face's regions: the canonical face's (CanonicalFace.region_labels,
+    region shares) and each face crop's (the regions explainer). Everything inside the jaw
+    line and the image's top edge above it is face: cheeks/jaw unless claimed, in rising
+    priority, by forehead (top edge to eyebrows), mouth, nose, eyebrows, eyes. Index order:
+    region_names(split_sides).
+    """
+    names = region_names(split_sides)
+    lm = np.asarray(landmarks, np.float64)[:68]
+    unit = np.ptp(lm[:, 0]) / CANONICAL_SPAN  # canonical pixels -> this face's pixels
+    labels = np.full((height, width), names.index("background"), dtype=np.int8)
+    top = extended_points(lm, width, height)[68:85]
+    _fill(labels, [np.vstack([lm[JAW], top[::-1]])], names.index("cheeks_jaw_left" if split_sides else "cheeks_jaw"))
+    if split_sides:
+        # the right half of the face: pixels right of the line through the nose bridge (27) and chin (8)
+        ys, xs = np.mgrid[0:height, 0:width]
+        (x0, y0), (x1, y1) = lm[27], lm[8]
+        midline = x0 + (ys - y0) * (x1 - x0) / (y1 - y0 if abs(y1 - y0) > 1e-9 else 1e-9)
+        labels[(labels == names.index("cheeks_jaw_left")) & (xs >= midline)] = names.index("cheeks_jaw_right")
+    brow_line = lm[BROWS][np.argsort(lm[BROWS][:, 0])]
+    forehead = np.vstack([[lm[0, 0], 0], [lm[16, 0], 0], [lm[16, 0], brow_line[-1, 1]],
+                          brow_line[::-1], [lm[0, 0], brow_line[0, 1]]])
+    _fill(labels, [forehead], names.index("forehead"))
+    eye_height = np.ptp(lm[EYES][:, 1]) + 1
+    _fill(labels, [_grow(lm[48:60], 4 * unit)], names.index("mouth"))
+    _fill(labels, [_grow(lm[NOSE], 3 * unit)], names.index("nose"))
+    brows = [_grow(lm[17:22], 0.6 * eye_height), _grow(lm[22:27], 0.6 * eye_height)]
+    eyes = [_grow(lm[36:42], 5 * unit), _grow(lm[42:48], 5 * unit)]
+    for polygons, region in ((brows, "eyebrows"), (eyes, "eyes")):
+        if split_sides:
+            _fill(labels, polygons[:1], names.index(f"{region}_left"))
+            _fill(labels, polygons[1:], names.index(f"{region}_right"))
+        else:
+            _fill(labels, polygons, names.index(region))
+    return labels
 
 
 def mean_shape(shapes: np.ndarray, iterations: int = 5) -> np.ndarray:
@@ -51,24 +102,9 @@ class CanonicalFace:
     def landmarks(self) -> np.ndarray:
         return self.points[:68]
 
-    def region_labels(self) -> np.ndarray:
-        """int8 height x width map of REGIONS indices (priority: eyes, eyebrows, nose, mouth, ...)."""
-        labels = np.full((self.height, self.width), REGIONS.index("background"), dtype=np.int8)
-        lm = self.landmarks
-        # everything inside the jaw line and the top edge is face: cheeks/jaw unless claimed below
-        face_outline = np.vstack([lm[JAW], self.points[68:85][::-1]])
-        _fill(labels, [face_outline], "cheeks_jaw")
-        # forehead: between the top edge and the eyebrows, inside the jaw's x-range
-        brow_line = lm[BROWS][np.argsort(lm[BROWS][:, 0])]
-        forehead = np.vstack([[lm[0, 0], 0], [lm[16, 0], 0], [lm[16, 0], brow_line[-1, 1]],
-                              brow_line[::-1], [lm[0, 0], brow_line[0, 1]]])
-        _fill(labels, [forehead], "forehead")
-        eye_height = np.ptp(lm[EYES][:, 1]) + 1
-        _fill(labels, [_grow(lm[48:60], 4)], "mouth")
-        _fill(labels, [_grow(lm[NOSE], 3)], "nose")
-        _fill(labels, [_grow(lm[17:22], 0.6 * eye_height), _grow(lm[22:27], 0.6 * eye_height)], "eyebrows")
-        _fill(labels, [_grow(lm[36:42], 5), _grow(lm[42:48], 5)], "eyes")
-        return labels
+    def region_labels(self, split_sides: bool = False) -> np.ndarray:
+        """int8 height x width map of region indices (REGIONS, or SPLIT_REGIONS with split_sides)."""
+        return face_region_labels(self.landmarks, self.width, self.height, split_sides)
 
 
 def _grow(points: np.ndarray, margin: float) -> np.ndarray:
@@ -80,10 +116,10 @@ def _grow(points: np.ndarray, margin: float) -> np.ndarray:
     return hull + margin * direction / np.maximum(norm, 1e-9)
 
 
-def _fill(labels: np.ndarray, polygons: list[np.ndarray], region: str) -> None:
+def _fill(labels: np.ndarray, polygons: list[np.ndarray], index: int) -> None:
     mask = np.zeros(labels.shape, np.uint8)
     cv2.fillPoly(mask, [np.round(p).astype(np.int32) for p in polygons], 1)
-    labels[mask.astype(bool)] = REGIONS.index(region)
+    labels[mask.astype(bool)] = index
 
 
 def canonical_face(shape68: np.ndarray, width: int = 224, height: int = 275, top_space: int = 25) -> CanonicalFace:

@@ -15,6 +15,8 @@ WIDTH = 100  # console lines
 QC_FIELDS = ("identity", "file", "stage", "action", "reason")
 COUNT_FIELDS = ("stage", "images", "fallbacks", "share")
 FALLBACK_REASON = "no face detected: the whole crop was taken as the face box (the study's fallback)"
+REGIONS_SKIP_REASON = ("no regions explanation: the landmark stage found no face (whole-crop fallback), "
+                       "so its regions would not be the face's")
 
 
 def run_summary(rows: list[dict], counts: list[dict], identities: int, used: int, max_share: float) -> str:
@@ -23,11 +25,15 @@ def run_summary(rows: list[dict], counts: list[dict], identities: int, used: int
         return sum(1 for r in rows if r["action"] == action and (stage is None or r["stage"] == stage))
 
     left_out = count("identity left out")
-    skipped, ignored = count("skipped"), count("ignored", "dataset")
+    # images the regions explainer left out are counted apart: they were used by every other stage
+    regions_skipped = sum(1 for r in rows if r["action"] == "skipped" and r["reason"] == REGIONS_SKIP_REASON)
+    skipped, ignored = count("skipped") - regions_skipped, count("ignored", "dataset")
     fallbacks = "; ".join(f"{c['stage']} fallback {c['fallbacks']}/{c['images']} ({c['share']:.0%})" for c in counts)
     paragraph = (f"facelime run summary: {identities - left_out} identities used ({left_out} left out), "
                  f"{used} images used, {skipped} skipped, {ignored} dataset entries ignored; {fallbacks}; "
-                 f"{count('used')} notes on used images; metadata: {count('no metadata', 'metadata')} identities "
+                 + (f"{regions_skipped} image explanations skipped by regions (no landmarks); " if regions_skipped
+                    else "")
+                 + f"{count('used')} notes on used images; metadata: {count('no metadata', 'metadata')} identities "
                  f"without a row, {count('group left out', 'metadata')} groups left out. "
                  "Details: results/qc/qc.tsv, results/qc/counts.tsv.")
     warnings = [f"WARNING: {c['stage']}: {c['fallbacks']} of {c['images']} images ({c['share']:.0%}) had no face "

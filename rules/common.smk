@@ -24,6 +24,7 @@ from facelime.config import effective_settings, settings_banner, validate_config
 from facelime.dataset import list_images, read_identity_metadata, scan_dataset
 from facelime.errors import ConfigError
 from facelime.explainers import explained_name, split_name
+from facelime.explainers.ceiling import DETERMINISTIC
 from facelime.groups import identity_groups, model_attribute_sets
 from facelime.heatmaps import heatmap_outputs
 from facelime.validity.randomise import randomised_models
@@ -854,6 +855,8 @@ def analysis_targets():
             "results/methods/agreement_per_image.tsv",
             "results/methods/region_shares.tsv",
         ]
+    # the regions explainer's tables and figures (rules/regions.smk)
+    targets += region_value_targets()
     return targets + figure_targets()
 
 
@@ -899,7 +902,7 @@ def ceiling_tables():
     chosen = stability_identities(
         identities(), settings["identities"], config["seed"], "ceiling identities"
     )
-    names = [n for n in METHOD_NAMES if split_name(n)[1] not in ("occlusion",)]
+    names = [n for n in METHOD_NAMES if split_name(n)[1] not in DETERMINISTIC]
     return expand(
         "results/methods/ceiling/{model}/{identity}.tsv", model=names, identity=chosen
     )
@@ -1014,3 +1017,33 @@ IDENTITY_OUTPUTS = {
         "explanations.png",
     )
 }
+
+
+# --- regions explainer (docs/method.md, Regions explainer) ----------------------
+def regions_landmarks(members=None):
+    """The landmarks an explain job reads: the regions method's players are drawn from them
+    (docs/method.md, Regions explainer); the other methods read none."""
+
+    def inputs(wildcards):
+        if split_name(wildcards.model)[1] != "regions":
+            return []
+        names = members or [wildcards.identity]
+        return expand("results/landmarks/{identity}.npz", identity=names)
+
+    return inputs
+
+
+# the config's own model order (MODELS is sorted), as the figure shows the models
+REGION_MODELS = list(config["models"])
+
+
+def region_value_targets():
+    if "regions" not in METHODS:
+        return []
+    return [
+        "results/regions/values",
+        "results/regions/region_values.tsv",
+        "results/regions/region_value_tests.tsv",
+        "results/regions/region_interactions.tsv",
+        "results/regions/region_values.png",
+    ] + expand("results/regions/interactions/{model}.png", model=REGION_MODELS)

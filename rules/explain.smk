@@ -11,6 +11,7 @@ if IDENTITIES_PER_JOB == 1:
             faces="results/faces/{identity}.npz",
             model_file=model_file,
             reference_image=config_file_inputs("lime", "reference_image"),
+            landmarks=regions_landmarks(),
         output:
             # contact sheets only when asked for: an output fewer per job keeps big DAGs fast
             **(
@@ -53,6 +54,7 @@ else:
                 faces=expand("results/faces/{identity}.npz", identity=members),
                 model_file=model_file,
                 reference_image=config_file_inputs("lime", "reference_image"),
+                landmarks=regions_landmarks(members),
             output:
                 **(
                     {

@@ -102,10 +102,12 @@ def test_explainer_cost_counts_each_method_s_forward_passes(region, face_crop):
     from facelime.explainers.occlusion import occlusion_passes
 
     lime = {"num_samples": 40, "kernel_width": 0.25, "keep": "positive", "sampling": "lime"}
-    rows = explainers.explainer_cost(region, face_crop, superpixels(face_crop), ("lime", "rise", "occlusion"), lime,
+    rows = explainers.explainer_cost(region, face_crop, superpixels(face_crop),
+                                     ("lime", "rise", "occlusion", "regions", "regions_split"), lime,
                                      explain={"occlusion": {"patch": 28, "stride": 28}}, repeats=1)
     passes = {r["method"]: r["forward_passes"] for r in rows}
-    assert passes == {"lime": 40, "rise": 40, "occlusion": occlusion_passes(112, 112, 28, 28)} == {**passes, "occlusion": 17}
+    assert passes == {"lime": 40, "rise": 40, "occlusion": occlusion_passes(112, 112, 28, 28), "regions": 128,
+                      "regions_split": 1024} == {**passes, "occlusion": 17}
     assert all(r["efficiency"] > 0 and r["explanations_per_s"] > 0 for r in rows)
     assert "| region | occlusion | 17 |" in explainers.cost_table({"region": rows})
 

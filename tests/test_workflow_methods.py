@@ -1,14 +1,17 @@
-"""explain.methods: RISE and occlusion beside LIME through the same rules, keyed by method."""
+"""explain.methods: RISE, occlusion and regions beside LIME through the same rules, keyed by method."""
 
 from __future__ import annotations
 
 import csv
+from itertools import combinations
 
 import numpy as np
 import pytest
 from conftest import region_model
 from workflow_helpers import dry_run_jobs, snakemake, write_config
 
+from facelime.canonical import REGIONS as FACE_REGIONS
+from facelime.canonical import face_region_labels
 from facelime.explainers.occlusion import occlusion_passes
 from facelime.lime_similarity import explain_similarity
 from facelime.models import build_embedder
@@ -20,7 +23,8 @@ pytestmark = pytest.mark.workflow
 
 IDS = ["astronaut", "t1_face2", "tom_hanks"]
 REGIONS = {"upper": (slice(20, 48), slice(42, 70)), "lower": (slice(64, 92), slice(42, 70))}
-METHODS = ["lime", "rise", "occlusion"]
+METHODS = ["lime", "rise", "occlusion", "regions"]
+PIXEL_METHODS = METHODS[:3]  # the methods whose maps follow pixels (regions paints whole face regions)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +53,7 @@ def read_tsv(path):
 def test_every_method_has_its_own_masks_with_its_own_forward_passes(methods_run):
     work, _ = methods_run
     # occlusion: (112 - 14) / 7 + 1 = 15 positions per side, and the untouched face
-    passes = {"lime": 60, "rise": 600, "occlusion": occlusion_passes(112, 112, 14, 7)}
+    passes = {"lime": 60, "rise": 600, "occlusion": occlusion_passes(112, 112, 14, 7), "regions": 2**7}
     assert passes["occlusion"] == 15 * 15 + 1
     for model in REGIONS:
         for method, count in passes.items():
@@ -74,7 +78,7 @@ def test_lime_beside_other_methods_is_the_study_lime(methods_run):
 def test_each_method_finds_the_only_region_the_model_sees(methods_run):
     work, _ = methods_run
     for model, (rows, cols) in REGIONS.items():
-        for method in METHODS:
+        for method in PIXEL_METHODS:
             name = model if method == "lime" else f"{model}@{method}"
             maps = load_arrays(work / "results" / "masks" / name / "t1_face2.npz")["score_maps"]
             near = np.zeros(maps.shape[1:], bool)  # the region and one explained unit around it
@@ -89,19 +93,18 @@ def test_agreement_table_and_method_level_comparisons(methods_run):
     work, _ = methods_run
     rows = read_tsv(work / "results" / "methods" / "agreement.tsv")
     assert {(r["model"], r["map"], r["first"], r["second"]) for r in rows} == {
-        (m, part, a, b) for m in REGIONS for part in ("kept", "signed")
-        for a, b in (("lime", "rise"), ("lime", "occlusion"), ("rise", "occlusion"))}
+        (m, part, a, b) for m in REGIONS for part in ("kept", "signed") for a, b in combinations(METHODS, 2)}
     for r in rows:
         assert int(r["images"]) == 6
         for measure in ("spearman", "top_iou", "top_share"):
             assert float(r[f"{measure}_ci_low"]) <= float(r[measure]) <= float(r[f"{measure}_ci_high"])
             assert -1 <= float(r[measure]) <= 1
-    assert len(read_tsv(work / "results" / "methods" / "agreement_per_image.tsv")) == 2 * 2 * 3 * 6
+    assert len(read_tsv(work / "results" / "methods" / "agreement_per_image.tsv")) == 2 * 2 * 6 * 6
     # noise ceilings: one identity's two images explained again; occlusion is deterministic
     ceiling = {(r["model"], r["method"], r["map"]): r for r in read_tsv(work / "results" / "methods" / "ceiling.tsv")}
     assert set(ceiling) == {(m, meth, part) for m in REGIONS for meth in METHODS for part in ("kept", "signed")}
     for (model, method, part), r in ceiling.items():
-        if method == "occlusion":
+        if method in ("occlusion", "regions"):
             assert float(r["spearman"]) == 1.0 and float(r["top_iou"]) == 1.0 and int(r["images"]) == 0
         else:
             assert int(r["images"]) == 2 and int(r["identities"]) == 1 and 0 < float(r["spearman"]) < 1
@@ -130,3 +133,42 @@ def test_adding_or_dropping_methods_reruns_no_lime_job(methods_run):
     jobs = dry_run_jobs(work, "--config", "explain={methods: [lime]}")
     assert "explain" not in jobs and "crop_and_segment" not in jobs and "method_agreement" not in jobs
     assert dry_run_jobs(work) == {}  # and the run itself is complete
+
+
+def test_regions_values_are_exact_and_summarised(methods_run):
+    """A region the model cannot see is a null player: its Shapley value is 0 on every image."""
+    work, config = methods_run
+    for model, box in REGIONS.items():
+        seen_any = set()
+        for identity in IDS:
+            masks = load_arrays(work / "results" / "masks" / f"{model}@regions" / f"{identity}.npz")
+            marks = load_arrays(work / "results" / "landmarks" / f"{identity}.npz")
+            for i, image in enumerate(masks["images"]):
+                if masks["region_skipped"][i]:
+                    assert not marks["face_detected"][i]
+                    continue
+                labels = face_region_labels(marks["landmarks"][i], 112, 112)
+                sees = np.bincount(labels[box].ravel(), minlength=7) > 0
+                phi = masks["region_shapley"][i]
+                np.testing.assert_allclose(phi[~sees], 0, atol=1e-9)
+                scores = masks["sample_scores"][i].astype(np.float64)
+                assert phi.sum() == pytest.approx(scores[-1] - scores[0], abs=1e-5)
+                seen_any |= {FACE_REGIONS[r] for r in np.flatnonzero(sees)}
+                table = read_tsv(work / "results" / "regions" / "values" / model / f"{identity}.tsv")
+                rows = [r for r in table if r["image"] == str(image)]
+                assert [r["region"] for r in rows] == list(FACE_REGIONS)
+                np.testing.assert_allclose([float(r["shapley"]) for r in rows], phi, rtol=1e-5, atol=1e-8)  # 6 digits in TSVs
+                assert sum(float(r["pixel_share"]) for r in rows) == pytest.approx(1)
+        summary = [r for r in read_tsv(work / "results" / "regions" / "region_values.tsv")
+                   if r["scope"] == model and r["column"] == "all"]
+        assert [r["region"] for r in summary] == list(FACE_REGIONS)
+        for r in summary:
+            assert float(r["mean_ci_low"]) <= float(r["mean"]) <= float(r["mean_ci_high"])
+            assert float(r["share_ci_low"]) <= float(r["share"]) <= float(r["share_ci_high"])
+        leader = max(summary, key=lambda r: float(r["share"]))["region"]
+        assert leader in seen_any
+        assert (work / "results" / "regions" / "interactions" / f"{model}.png").is_file()
+    tests = read_tsv(work / "results" / "regions" / "region_value_tests.tsv")
+    assert {(r["a"], r["b"]) for r in tests if r["comparison"] == "models (paired)"} == {("upper", "lower")}
+    assert all(float(r["p_value"]) <= float(r["p_adjusted"]) <= 1 for r in tests)
+    assert (work / "results" / "regions" / "region_values.png").is_file()

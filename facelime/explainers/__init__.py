@@ -3,11 +3,13 @@
 lime: the study's explainer (facelime.lime_similarity), unchanged.
 rise: random soft masks on a coarse grid (Petsiuk et al. 2018).
 occlusion: a grey square slid over the face (Zeiler & Fergus 2014).
-All three see the model only through its prepared input (the hiding LIME uses) and
+regions: exact Shapley values of the face's landmark regions (every coalition once).
+All four see the model only through its prepared input (the hiding LIME uses) and
 its batched forward pass; `explain_image` is the one entry point per method.
 """
 
 from .dispatch import METHODS, explain_image, explained_name, split_name
+from .regions import format_region_table, region_table
 from .result import MapExplanation
 
-__all__ = ["METHODS", "explain_image", "explained_name", "split_name", "MapExplanation"]
+__all__ = ["METHODS", "explain_image", "explained_name", "split_name", "MapExplanation", "format_region_table", "region_table"]

@@ -16,7 +16,7 @@ import numpy as np
 from .agreement import agreement_summary, map_agreement
 from .result import kept
 
-DETERMINISTIC = ("occlusion",)
+DETERMINISTIC = ("occlusion", "regions")  # regions: every coalition, no draw
 MAPS = ("kept", "signed")
 
 

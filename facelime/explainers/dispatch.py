@@ -8,10 +8,11 @@ from ..config import with_defaults
 from ..lime_similarity import explain_similarity
 from ..models.base import FaceEmbedder
 from .occlusion import explain_occlusion
+from .regions import explain_regions
 from .result import MapExplanation, kept, superpixel_means
 from .rise import explain_rise
 
-METHODS = ("lime", "rise", "occlusion")
+METHODS = ("lime", "rise", "occlusion", "regions")
 
 
 # A model explained by another method than LIME is named <model>@<method> in the workflow
@@ -32,13 +33,15 @@ def method_settings(explain: dict | None, method: str) -> dict:
 
 
 def explain_image(method: str, face: np.ndarray, segments: np.ndarray, embedder: FaceEmbedder, *, lime: dict,
-                  seed: int, explain: dict | None = None, reference: np.ndarray | None = None) -> MapExplanation:
+                  seed: int, explain: dict | None = None, reference: np.ndarray | None = None,
+                  landmarks: np.ndarray | None = None) -> MapExplanation:
     """Explain `face`'s similarity to `reference` (default: its own embedding) with one method.
 
     lime: the config's lime section (num_samples, kernel_width, keep, sampling; num_samples
         is also RISE's default budget). explain: the config's explain section (rise and
         occlusion settings; missing keys take the schema's defaults). seed: the image's
-        job seed. The LIME path is explain_similarity itself, called as the explain step
+        job seed. landmarks: the face's 68 (x, y) landmarks, which only regions reads
+        (its players are the regions drawn from them). The LIME path is explain_similarity itself, called as the explain step
         calls it, so its numbers are the study's.
     """
     segments = np.asarray(segments, dtype=np.int32)
@@ -59,6 +62,17 @@ def explain_image(method: str, face: np.ndarray, segments: np.ndarray, embedder:
         settings = method_settings(explain, "occlusion")
         saliency, scores, info = explain_occlusion(face, embedder, patch=settings["patch"], stride=settings["stride"],
                                              reference=reference)
+    elif method == "regions":
+        if landmarks is None:
+            raise ValueError("explain.methods: regions needs the face's 68 landmarks (results/landmarks/<identity>.npz)")
+        settings = method_settings(explain, "regions")
+        saliency, scores, values, info = explain_regions(face, landmarks, embedder, split_sides=settings["split_sides"],
+                                                         reference=reference)
+        return MapExplanation(
+            method=method, score_map=kept(saliency, lime["keep"]).astype(np.float32),
+            signed_map=saliency.astype(np.float32), segments=segments,
+            coefficients=superpixel_means(saliency, segments).astype(np.float32), scores=scores.astype(np.float32),
+            info=info, regions=values)
     else:
         raise ValueError(f"explain.methods: unknown method {method!r} (allowed: {', '.join(METHODS)})")
     return MapExplanation(

@@ -20,6 +20,8 @@ class MapExplanation:
         signed_map over the superpixel (so every method can rank superpixels for the
         deletion and insertion curves).
     intercept, r2, local_prediction: LIME's surrogate; NaN for the other methods.
+    regions: the regions explainer's RegionValues (names, labels, Shapley, Banzhaf,
+        interactions); None for the other methods.
     scores: float32, the similarity of every forward pass of the explanation.
     """
 
@@ -33,6 +35,7 @@ class MapExplanation:
     r2: float = float("nan")
     local_prediction: float = float("nan")
     info: dict = field(default_factory=dict)
+    regions: object | None = None
 
     @property
     def forward_passes(self) -> int:

@@ -48,9 +48,13 @@ def align_identity(*, faces: str, landmarks: str, canonical: str, masks: list[st
             raise ValueError(f"{masks_path} and {landmarks} list different images")
         maps_aligned = np.array([warp.warp(m, None, mp) for m, mp in zip(explained["score_maps"], maps)],
                                 np.float32).reshape(-1, *canvas)
-        mean = maps_aligned.mean(axis=0) if count else np.zeros(canvas, np.float32)
-        save_arrays(aligned_path, aligned=maps_aligned, mean=mean, images=explained["images"], count=np.int64(count))
-        write_heatmap(prefix, mean, face, [f"{model}/{identity}"] if count else [])
+        # the regions method skips images without landmarks (no map): they stay out of its means
+        skipped = explained.get("region_skipped", np.zeros(count, bool))
+        used = int(count - skipped.sum())
+        mean = maps_aligned[~skipped].mean(axis=0) if used else np.zeros(canvas, np.float32)
+        save_arrays(aligned_path, aligned=maps_aligned, mean=mean, images=explained["images"], count=np.int64(used),
+                    skipped=skipped)
+        write_heatmap(prefix, mean, face, [f"{model}/{identity}"] if used else [])
         model_means[model] = mean
     # each model at unit mass for this identity, so that no model's scale dominates
     chosen = [model_means[m] for m in identity_models]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..canonical import region_names
 from ..explainers import explain_image, split_name
 from ..models import build_embedder
 from ..preprocess import load_crop
@@ -37,22 +38,28 @@ def log_progress(job: str, done: int, total: int, samples: int, last_s: float, e
 
 
 def explain(*, faces: str, masks: str, model: str, spec: dict, lime: dict, preprocess: dict | None, seed: int,
-            identity: str, threads: int = 1, sheets: str | None = None, config: dict | None = None) -> dict:
+            identity: str, threads: int = 1, sheets: str | None = None, config: dict | None = None,
+            landmarks: str | list | None = None) -> dict:
     """LIME on similarity (or explain.methods' RISE or occlusion) for every image of one identity
     with one model.
 
     sheets (a folder, only when the config asks for contact sheets) gets one PNG per
     image; config puts back the speed-only batch sizes, which are not rule params.
-    lime: LIME's settings; with explain.methods, `method` (rise, occlusion) and its settings.
+    lime: LIME's settings; with explain.methods, `method` (rise, occlusion, regions) and its settings.
+    landmarks: the identity's landmarks file, which only the regions method reads (an empty
+    list, as the rule names it for the other methods, means none).
     """
     spec, lime = with_speed_settings(config, split_name(model)[0], spec, lime)
     model_once = ModelOnce(model, spec, lime, threads)
-    return explain_identity(model_once, faces, masks, model, lime, preprocess, seed, identity, sheets)
+    if isinstance(landmarks, (list, tuple)):  # the rule names a list: one file for regions, none else
+        landmarks = landmarks[0] if landmarks else None
+    return explain_identity(model_once, faces, masks, model, lime, preprocess, seed, identity, sheets, landmarks)
 
 
 def explain_identities(*, faces: list[str], masks: list[str], model: str, spec: dict, lime: dict,
                        preprocess: dict | None, seed: int, identities: list[str], threads: int = 1,
-                       sheets: list[str] | None = None, config: dict | None = None) -> None:
+                       sheets: list[str] | None = None, config: dict | None = None,
+                       landmarks: list[str] | None = None) -> None:
     """explain() for several identities of one model in one process (explain.identities_per_job):
     the model is loaded once (on a GPU: one CUDA session), the outputs and numbers are
     those of one job per identity."""
@@ -63,7 +70,7 @@ def explain_identities(*, faces: list[str], masks: list[str], model: str, spec: 
     model_once = ModelOnce(model, spec, lime, threads)
     for i, identity in enumerate(identities):
         explain_identity(model_once, faces[i], masks[i], model, lime, preprocess, seed, identity,
-                         sheets[i] if sheets else None)
+                         sheets[i] if sheets else None, landmarks[i] if landmarks else None)
 
 
 class ModelOnce:
@@ -81,10 +88,14 @@ class ModelOnce:
 
 
 def explain_identity(model_once: ModelOnce, faces: str, masks: str, model: str, lime: dict,
-                     preprocess: dict | None, seed: int, identity: str, sheets: str | None) -> dict:
+                     preprocess: dict | None, seed: int, identity: str, sheets: str | None,
+                     landmarks: str | None = None) -> dict:
     """One identity's masks file (and contact sheets), with the model from model_once."""
     crops = load_arrays(faces)
     n = len(crops["images"])
+    # the rule's lime param names the method (and holds its settings) for <model>@<method> jobs
+    method = lime.get("method", "lime")
+    marks = region_landmarks(landmarks, crops["images"]) if method == "regions" else None
     # an identity whose images were all skipped still gets (empty) outputs; aggregates leave it out
     embedder = model_once() if n else None
     k_max = int(crops["segments"].max()) + 1 if n else 0
@@ -108,14 +119,21 @@ def explain_identity(model_once: ModelOnce, faces: str, masks: str, model: str, 
     if sheets:
         Path(sheets).mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    # the rule's lime param names the method (and holds its settings) for <model>@<method> jobs
-    method = lime.get("method", "lime")
+    games = RegionRecords(n, lime) if method == "regions" else None
     for i, name in enumerate(crops["images"]):
         image_seed = job_seed(seed, model, identity, str(name))
         tick = time.perf_counter()
+        if games is not None and not marks["face_detected"][i]:
+            games.skip(i)  # whole-crop landmarks: its regions would not be the face's
+            result["sample_scores"].append(np.full(games.passes, np.nan, np.float32))
+            logging.info("%s %s: %s skipped for regions (no face found by the landmark stage)", model, identity, name)
+            continue
         explanation = explain_image(method, crops["faces"][i], crops["segments"][i], embedder, lime=lime,
                                     seed=image_seed, explain=lime,
-                                    reference=None if is_own(reference_kinds[i]) else references[i])
+                                    reference=None if is_own(reference_kinds[i]) else references[i],
+                                    landmarks=None if marks is None else marks["landmarks"][i])
+        if games is not None:
+            games.add(i, explanation.regions)
         k = len(explanation.coefficients)
         result["score_maps"][i] = explanation.score_map
         if method != "lime":  # LIME's signed map is its coefficients painted on the segments
@@ -134,6 +152,45 @@ def explain_identity(model_once: ModelOnce, faces: str, masks: str, model: str, 
                           explanation.score_map,
                           f"{model} | {identity}/{name} | R² {explanation.r2:.2f}")
     result["sample_scores"] = (np.stack(result["sample_scores"]) if n
-                               else np.zeros((0, lime["num_samples"]), np.float32))
+                               else np.zeros((0, games.passes if games else lime["num_samples"]), np.float32))
+    if games is not None:
+        result.update(games.arrays())
     save_arrays(masks, **result)
     return result
+
+
+def region_landmarks(path: str | None, images) -> dict:
+    """The identity's landmarks for the regions method, checked to list the crops' images."""
+    if not path:
+        raise ValueError("explain.methods: regions needs the landmarks file of the identity (results/landmarks/)")
+    marks = load_arrays(path)
+    if list(marks["images"]) != list(images):
+        raise ValueError(f"{path}: its images differ from the face crops'; rerun the landmarks rule")
+    return marks
+
+
+class RegionRecords:
+    """The regions method's per-image game values, stored beside the maps in the masks file:
+    region_shapley, region_banzhaf, region_pixels (n x K), region_interactions (n x K x K),
+    region_names (K) and region_skipped (n: no landmarks, so no values; NaN rows)."""
+
+    def __init__(self, n: int, settings: dict):
+        self.names = region_names(settings.get("regions", {}).get("split_sides", False))
+        k = len(self.names)
+        self.passes = 2**k
+        self.shapley, self.banzhaf = np.full((n, k), np.nan), np.full((n, k), np.nan)
+        self.pixels = np.zeros((n, k), np.int64)
+        self.interactions = np.full((n, k, k), np.nan)
+        self.skipped = np.zeros(n, bool)
+
+    def skip(self, i: int) -> None:
+        self.skipped[i] = True
+
+    def add(self, i: int, values) -> None:
+        self.shapley[i], self.banzhaf[i] = values.shapley, values.banzhaf
+        self.pixels[i], self.interactions[i] = values.pixels, values.interactions
+
+    def arrays(self) -> dict:
+        return dict(region_names=np.array(self.names, dtype=str), region_shapley=self.shapley,
+                    region_banzhaf=self.banzhaf, region_pixels=self.pixels, region_interactions=self.interactions,
+                    region_skipped=self.skipped)

@@ -54,17 +54,21 @@ def method_agreement(*, aligned: list[str], heatmaps: list[str], canonical: str,
     rows = []
     for model in models:
         for identity in identities:
-            maps = {meth: {"kept": load_arrays(paths[(explained_name(model, meth), identity)])["aligned"]}
-                    for meth in methods}
+            stored = {meth: load_arrays(paths[(explained_name(model, meth), identity)]) for meth in methods}
+            maps = {meth: {"kept": stored[meth]["aligned"]} for meth in methods}
+            skipped = {meth: stored[meth].get("skipped", np.zeros(len(stored[meth]["aligned"]), bool))
+                       for meth in methods}
             if masks and landmarks:
                 for meth in methods:
                     maps[meth]["signed"] = canonical_signed(load_arrays(mask_paths[(explained_name(model, meth),
                                                                                      identity)]),
                                                             load_arrays(marks[identity]), warp)
-            images = [str(i) for i in load_arrays(paths[(explained_name(model, methods[0]), identity)])["images"]]
+            images = [str(i) for i in stored[methods[0]]["images"]]
             for first, second in combinations(methods, 2):
                 for part in maps[first]:
                     for k, image in enumerate(images):
+                        if skipped[first][k] or skipped[second][k]:
+                            continue  # no regions map (no landmarks): nothing to compare
                         ties = np.random.default_rng(job_seed(seed, "agreement ties", model, identity, image, first,
                                                               second, part))
                         measures = map_agreement(maps[first][part][k], maps[second][part][k], within=face, rng=ties)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from ..qc import COUNT_FIELDS, FALLBACK_REASON, QC_FIELDS, run_summary
+from ..qc import COUNT_FIELDS, FALLBACK_REASON, QC_FIELDS, REGIONS_SKIP_REASON, run_summary
 from ..storage import load_some, read_tsv, write_tsv
 
 
@@ -16,6 +16,13 @@ def fallback_rows(path: str, stage: str) -> tuple[list[dict], int, bool]:
     rows = [dict(identity=Path(path).stem, file=str(name), stage=stage, action="fallback", reason=FALLBACK_REASON)
             for name, found in zip(arrays["images"], arrays["face_detected"]) if not found]
     return (rows if detects else []), len(arrays["images"]), detects
+
+
+def region_skip_rows(path: str, stage: str) -> list[dict]:
+    """Rows for the images the regions method skipped (landmarks fell back to the whole crop)."""
+    arrays = load_some(path, "images", "region_skipped")
+    return [dict(identity=Path(path).stem, file=str(name), stage=stage, action="skipped", reason=REGIONS_SKIP_REASON)
+            for name, skip in zip(arrays["images"], arrays.get("region_skipped", [])) if skip]
 
 
 def qc_report(*, images: list[str], landmarks: list[str], masks: list[str], table: str, counts: str, summary: str,
@@ -37,7 +44,7 @@ def qc_report(*, images: list[str], landmarks: list[str], masks: list[str], tabl
         misses, total, detects = 0, 0, False
         for path in paths:
             found, images_here, detected_here = fallback_rows(path, stage)
-            rows += found
+            rows += found + region_skip_rows(path, stage)
             misses, total, detects = misses + len(found), total + images_here, detects or detected_here
         if stage == "landmarks":
             used = total  # every image that was cropped has landmarks

@@ -1,0 +1,50 @@
+# docs/method.md, Regions explainer: with `regions` in explain.methods, the exact region values
+# beside the maps (which go through the common rules as <model>@regions): a table per (model,
+# identity), summaries with identity-resampled CIs, paired tests and figures.
+
+
+rule region_values:
+    input:
+        masks=lambda wildcards: expand(
+            "results/masks/{model}/{identity}.npz",
+            model=[explained_name(m, "regions") for m in REGION_MODELS],
+            identity=identities(),
+        ),
+    output:
+        values=directory("results/regions/values"),
+        summary=report(
+            "results/regions/region_values.tsv",
+            caption="../report/regions.rst",
+            category="Regions explainer",
+            labels={"table": "region values with CIs"},
+        ),
+        tests=report(
+            "results/regions/region_value_tests.tsv",
+            caption="../report/regions.rst",
+            category="Regions explainer",
+            labels={"table": "paired tests"},
+        ),
+        interactions="results/regions/region_interactions.tsv",
+        figure=report(
+            "results/regions/region_values.png",
+            caption="../report/regions.rst",
+            category="Regions explainer",
+            labels={"figure": "region values"},
+        ),
+        interaction_figures=expand(
+            "results/regions/interactions/{model}.png", model=REGION_MODELS
+        ),
+    log:
+        "logs/regions/region_values.log",
+    conda:
+        "../envs/facelime.yaml"
+    params:
+        models=REGION_MODELS,
+        attributes={m: config["models"][m].get("attributes", {}) for m in REGION_MODELS},
+        identities=lambda wildcards: identities(),
+        groups=lambda wildcards: groups(),
+        settings=VALIDITY["region_stats"],
+        seed=config["seed"],
+        figure_style=FIGURE_STYLE,
+    script:
+        "../scripts/region_values.py"
