@@ -92,6 +92,7 @@ def explain_identity(model_once: ModelOnce, faces: str, masks: str, model: str, 
                                    else (np.zeros((0, 0)), []))
     result = dict(
         score_maps=np.zeros(crops["segments"].shape, np.float32),
+        signed_maps=np.zeros(crops["segments"].shape, np.float32),  # both signs (faithfulness orders by them)
         segments=crops["segments"],
         coefficients=np.full((n, k_max), np.nan, np.float32),
         num_superpixels=np.zeros(n, np.int32),
@@ -118,6 +119,7 @@ def explain_identity(model_once: ModelOnce, faces: str, masks: str, model: str, 
                                     reference=None if is_own(reference_kinds[i]) else references[i])
         k = len(explanation.coefficients)
         result["score_maps"][i] = explanation.score_map
+        result["signed_maps"][i] = explanation.signed_map
         result["coefficients"][i, :k] = explanation.coefficients
         result["num_superpixels"][i] = k
         result["intercept"][i] = explanation.intercept

@@ -43,3 +43,32 @@ def benjamini_hochberg(p_values) -> np.ndarray:
     if finite.any():
         adjusted[finite] = scipy.stats.false_discovery_control(p[finite], method="bh")
     return adjusted
+
+
+def identity_bootstrap_ci(values, identities, resamples: int = 2000, confidence: float = 0.95,
+                          seed: int = 0) -> tuple[float, float, float]:
+    """Mean over images and a percentile CI from a cluster bootstrap over identities.
+
+    Images of one identity are not independent: resampling images makes intervals too
+    narrow. Each resample draws identities with replacement and takes the mean over all
+    their images. NaN CI below 2 identities; non-finite values are left out.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    identities = np.asarray(identities)
+    if len(values) != len(identities):
+        raise ValueError(f"identity_bootstrap_ci: {len(values)} values but {len(identities)} identities")
+    finite = np.isfinite(values)
+    values, identities = values[finite], identities[finite]
+    if len(values) == 0:
+        return float("nan"), float("nan"), float("nan")
+    mean = float(values.mean())
+    groups, index = np.unique(identities, return_inverse=True)
+    if len(groups) < 2:
+        return mean, float("nan"), float("nan")
+    sums = np.bincount(index, weights=values, minlength=len(groups))
+    counts = np.bincount(index, minlength=len(groups)).astype(np.float64)
+    draws = np.random.default_rng(seed).integers(0, len(groups), size=(resamples, len(groups)))
+    means = sums[draws].sum(axis=1) / counts[draws].sum(axis=1)
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(means, [tail, 100 - tail])
+    return mean, float(low), float(high)
