@@ -112,8 +112,11 @@ def test_identity_bootstrap_is_wider_than_the_image_bootstrap_on_clustered_data(
 
 def _rows(gaps: dict[str, list[float]], protocol=("pixels", "hide", "deletion")) -> list[dict]:
     units, substrate, kind = protocol
+    def auc(g):  # a larger gap is a lower deletion AUC and a higher insertion AUC; the random AUC stays 0.5
+        return 0.5 - g if kind == "deletion" else 0.5 + g
+
     return [dict(model="m", method=method, identity=f"id{i // 2}", image=f"img{i}", units=units, substrate=substrate,
-                 kind=kind, auc=0.5, auc_random=0.5 + g, gap=g, beats_random=int(g > 0))
+                 kind=kind, auc=auc(g), auc_random=0.5, gap=g, beats_random=int(g > 0))
             for method, values in gaps.items() for i, g in enumerate(values)]
 
 

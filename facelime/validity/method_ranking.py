@@ -1,10 +1,12 @@
 """Which explainer is most faithful, per protocol, and does the answer survive a change of protocol?
 
-Input rows: one per (model, method, identity, image, protocol) with the gap between the
-map's AUC and the random orders' (positive = better than chance, validity.protocols).
-Methods are ranked per (model, protocol) by their mean gap; the ranking survives when
-every protocol gives the same order. Paired differences between two methods use the
-images both explained, with a cluster bootstrap over identities for the CI.
+Input rows: one per (model, method, identity, image, protocol) with the map's AUC and the
+gap to random orders (positive = better than chance, validity.protocols). Methods are
+ranked per (model, protocol) by their mean AUC, lower first for deletion and higher first
+for insertion (compared directly: the random baseline is the same for every method, and
+subtracting its noisy estimate would only add noise); the ranking survives when every
+protocol gives the same order. Paired differences between two methods use the images
+both explained, with a cluster bootstrap over identities for the CI.
 """
 
 from __future__ import annotations
@@ -23,6 +25,11 @@ def protocol_name(row: dict) -> str:
     return ":".join(str(row[k]) for k in PROTOCOL_KEYS)
 
 
+def advantage(row: dict) -> float:
+    """The AUC turned so that larger is more faithful: -AUC for deletion, AUC for insertion."""
+    return -float(row["auc"]) if row["kind"] == "deletion" else float(row["auc"])
+
+
 def kendalls_w(ranks: np.ndarray) -> float:
     """Kendall's coefficient of concordance of m rankings (rows) of n items (columns): 1 = all agree."""
     ranks = np.asarray(ranks, np.float64)
@@ -36,7 +43,8 @@ def kendalls_w(ranks: np.ndarray) -> float:
 
 def method_summary(rows: list[dict], bootstrap: int, confidence: float, seed: int) -> list[dict]:
     """Per (model, protocol, method): images, identities, mean AUCs, mean gap with its identity-bootstrap CI,
-    share of images beating chance, and the method's rank within (model, protocol) (1 = largest gap)."""
+    share of images beating chance, and the method's rank within (model, protocol) (1 = the most faithful
+    mean AUC: lowest for deletion, highest for insertion)."""
     out = []
     groups: dict[tuple, list[dict]] = {}
     for row in rows:
@@ -54,7 +62,7 @@ def method_summary(rows: list[dict], bootstrap: int, confidence: float, seed: in
                         share_beats_random=float(np.mean([int(r["beats_random"]) for r in mine]))))
     for entry in out:
         peers = [e for e in out if e["model"] == entry["model"] and protocol_name(e) == protocol_name(entry)]
-        entry["rank"] = 1 + sum(e["gap"] > entry["gap"] for e in peers)
+        entry["rank"] = 1 + sum(advantage(e) > advantage(entry) for e in peers)
     return out
 
 
@@ -69,7 +77,7 @@ def ranking_table(summary: list[dict]) -> list[dict]:
         for e in mine:
             by_protocol.setdefault(protocol_name(e), {})[e["method"]] = e
         complete = {p: v for p, v in by_protocol.items() if set(v) == set(methods)}
-        orders = {p: sorted(v, key=lambda m: (-v[m]["gap"], m)) for p, v in complete.items()}
+        orders = {p: sorted(v, key=lambda m: (v[m]["rank"], m)) for p, v in complete.items()}
         rankings = {" > ".join(o) for o in orders.values()}
         best = {o[0] for o in orders.values()}
         w = kendalls_w(np.array([[complete[p][m]["rank"] for m in methods] for p in complete]))
@@ -82,12 +90,13 @@ def ranking_table(summary: list[dict]) -> list[dict]:
 
 
 def paired_differences(rows: list[dict], bootstrap: int, confidence: float, seed: int) -> list[dict]:
-    """Per (model, protocol, method pair): the mean over shared images of gap(a) - gap(b) with an identity-
-    bootstrap CI; `better` names the method whose gap is larger when the CI excludes 0 (else 'neither')."""
+    """Per (model, protocol, method pair): the mean over shared images of a's AUC advantage over b (deletion:
+    b's AUC - a's; insertion: a's - b's) with an identity-bootstrap CI; `better` names the more faithful
+    method when the CI excludes 0 (else 'neither')."""
     table: dict[tuple, dict[str, dict[tuple, float]]] = {}
     for row in rows:
         table.setdefault((row["model"], protocol_name(row)), {}).setdefault(row["method"], {})[
-            (row["identity"], row["image"])] = float(row["gap"])
+            (row["identity"], row["image"])] = advantage(row)
     out = []
     for (model, protocol), methods in table.items():
         for a, b in combinations(sorted(methods), 2):
