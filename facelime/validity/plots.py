@@ -12,13 +12,16 @@ from ..figures import plt, save_figure
 def draw_faithfulness_curves(mean_curves: dict[tuple[str, str], dict[str, np.ndarray]], path) -> None:
     """One row per (model, units), one column per (substrate, kind): mean similarity against the share of
     units removed or revealed, one colour per method (solid: its map's order; dashed: random orders)."""
-    keys = sorted({key.rsplit(":", 1)[0] for curves in mean_curves.values() for key in curves})
+    from .protocols import UNITS, protocols
+
+    keys = {key.rsplit(":", 1)[0] for curves in mean_curves.values() for key in curves}
     models = list(dict.fromkeys(model for model, _ in mean_curves))
     methods = sorted({method for _, method in mean_curves})
-    rows = [(model, units) for model in models for units in dict.fromkeys(k.split(":")[0] for k in keys)]
-    columns = list(dict.fromkeys(":".join(k.split(":")[1:]) for k in keys))
+    rows = [(model, units) for model in models for units in UNITS if any(k.startswith(f"{units}:") for k in keys)]
+    columns = [f"{p.substrate}:{p.kind}" for p in protocols(("pixels",), pair=True)
+               if any(k.endswith(f":{p.substrate}:{p.kind}") for k in keys)]
     fig, axes = plt.subplots(max(len(rows), 1), max(len(columns), 1), figsize=(3.2 * max(len(columns), 1),
-                             2.4 * max(len(rows), 1)), sharey=True, squeeze=False)
+                             2.7 * max(len(rows), 1)), sharey=True, squeeze=False, layout="constrained")
     colours = dict(zip(methods, plt.rcParams["axes.prop_cycle"].by_key()["color"] * 3))
     for r, (model, units) in enumerate(rows):
         for c, column in enumerate(columns):
