@@ -32,6 +32,8 @@ def test_pairs_paste_a_part_from_another_identity():
     kinds = [p.kind for p in pairs]
     assert kinds.count("genuine") == 3 and kinds.count("impostor") == 3
     assert {p.part for p in pairs} == {"eyes", "nose", "mouth"}
+    patched = [p.patched.tobytes() for p in pairs]
+    assert len(set(patched)) == len(patched)  # no patched image serves two pairs
     for pair in pairs:
         assert pair.donor != pair.identity
         outside = ~pair.answer

@@ -45,9 +45,10 @@ def build_pairs(people: dict[str, list[tuple[str, np.ndarray, np.ndarray]]], pai
     """Up to `pairs` genuine and `pairs` impostor pairs from identities in a seeded order.
 
     people: identity -> [(image name, uint8 crop, 68 landmarks)], in image order. Genuine pairs
-    need identities with two images; the part comes from the next identity in the order
-    (another person). An impostor pair is an identity's first image and the next identity's
-    first image, the part taken from that partner. Parts take turns.
+    need identities with two images; the part comes from the identity two places on in the
+    order (another person, and not the one its impostor pair pastes from, so that no patched
+    image is used twice). An impostor pair is an identity's first image and the next
+    identity's first image, the part taken from that partner. Parts take turns.
     """
     order = [people_id for people_id in rng.permutation(sorted(people)) if people[people_id]]
     if len(order) < 2:
@@ -55,7 +56,7 @@ def build_pairs(people: dict[str, list[tuple[str, np.ndarray, np.ndarray]]], pai
     out: list[PatchPair] = []
     twice = [i for i in order if len(people[i]) >= 2]
     for n, identity in enumerate(twice[:pairs]):
-        donor = order[(order.index(identity) + 1) % len(order)]
+        donor = order[(order.index(identity) + (2 if len(order) > 2 else 1)) % len(order)]
         (name1, face1, points1), (name2, face2, _) = people[identity][:2]
         _, donor_face, donor_points = people[donor][0]
         part = parts[n % len(parts)]
