@@ -145,3 +145,37 @@ def test_ranking_survives_only_when_every_protocol_agrees():
 def test_kendalls_w_known_values():
     assert kendalls_w(np.array([[1, 2, 3], [1, 2, 3], [1, 2, 3]])) == pytest.approx(1.0)
     assert np.isnan(kendalls_w(np.array([[1, 2, 3]])))
+
+
+def test_explain_step_stores_signed_maps_and_the_faithfulness_step_orders_by_them(tmp_path, face_crop):
+    """The explain step keeps both signs (score_maps is their positive part); the faithfulness step reads
+    them and writes one row per protocol, the network and the method in their own columns."""
+    from conftest import grid_segments
+
+    from facelime.steps.explain import explain
+    from facelime.steps.validity import FAITHFULNESS_FIELDS, explained_signed_map, faithfulness
+    from facelime.storage import load_arrays, read_tsv, save_arrays
+
+    model_path = region_model(tmp_path / "region.onnx")
+    spec = {"backend": "onnx", "path": str(model_path), "device": "cpu"}
+    faces = tmp_path / "faces.npz"
+    save_arrays(faces, faces=face_crop[None], segments=grid_segments()[None], images=np.array(["a.jpg"]))
+    lime = {"num_samples": 200, "kernel_width": 0.25, "keep": "positive", "sampling": "lime", "reference": "self"}
+    explain(faces=str(faces), masks=str(tmp_path / "masks.npz"), model="region", spec=spec, lime=lime,
+            preprocess=None, seed=0, identity="person")
+    masks = load_arrays(tmp_path / "masks.npz")
+    signed = masks["signed_maps"][0]
+    assert signed.min() < 0 < signed.max()  # LIME's weights of the cells the model ignores scatter round 0
+    np.testing.assert_array_equal(masks["score_maps"][0], np.maximum(signed, 0))
+    np.testing.assert_array_equal(explained_signed_map(masks, 0), signed)
+    settings = {"units": ["pixels", "grid"], "steps": 4, "grid": 8, "blur_sigma": 5.0, "random_orders": 2}
+    rows = faithfulness(faces=str(faces), masks=str(tmp_path / "masks.npz"), tsv=str(tmp_path / "f.tsv"),
+                        curves=str(tmp_path / "f.npz"), model="region", spec=spec, settings=settings,
+                        seed=0, identity="person")
+    assert [(r["units"], r["substrate"], r["kind"]) for r in rows] == [
+        (u, s, k) for u in ("pixels", "grid") for s, k in (("hide", "deletion"), ("hide", "insertion"),
+                                                           ("blur", "insertion"))]
+    assert all(r["model"] == "region" and r["method"] == "lime" and r["steps"] == 4 for r in rows)
+    assert all(r["beats_random"] == 1 for r in rows if r["substrate"] == "hide")  # LIME finds the box
+    assert list(read_tsv(tmp_path / "f.tsv")[0]) == list(FAITHFULNESS_FIELDS)
+    assert load_arrays(tmp_path / "f.npz")["pixels:hide:deletion:map"].shape == (1, 21)
