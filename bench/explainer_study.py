@@ -80,8 +80,8 @@ def main(argv: list[str] | None = None) -> int:
                 maps[method] = warp.warp(explanation.signed_map, landmarks[name])
                 canonical_maps[method].append(warp.warp(explanation.score_map, landmarks[name]))
                 rng = np.random.default_rng(job_seed(0, "faithfulness", model, name, method))
-                auc_rows.append({"model": model, "image": name,
-                                 **method_faithfulness(embedder, face, explanation, args.random_orders, rng)})
+                auc_rows += [{"model": model, "image": name, **row}
+                             for row in method_faithfulness(embedder, face, explanation, args.random_orders, rng)]
                 print(f"[study] {model} {name} {method}", flush=True)
             for first, second in combinations(METHODS, 2):
                 agreement_rows.append({"model": model, "image": name, "first": first, "second": second,

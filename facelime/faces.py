@@ -38,6 +38,34 @@ def largest_hog_face(detector, image: np.ndarray, upsample: int = HOG_UPSAMPLE) 
     return max(found, key=lambda r: r.area()) if len(found) else None
 
 
+# OpenCV's frontal Haar cascade (the study's face finder): its usual settings, and a
+# minimum face side of a quarter of a 112 px crop, so that eyes or mouths alone do not count.
+HAAR_CASCADE = "haarcascade_frontalface_default.xml"
+HAAR_SCALE_FACTOR = 1.1
+HAAR_MIN_NEIGHBOURS = 5
+HAAR_MIN_SIDE = 28
+
+
+def haar_cascade() -> "cv2.CascadeClassifier":
+    """OpenCV's frontal-face Haar cascade, from the copy that ships in opencv-python."""
+    path = cv2.data.haarcascades + HAAR_CASCADE
+    cascade = cv2.CascadeClassifier(path)
+    if cascade.empty():
+        raise FileNotFoundError(f"{path}: OpenCV's Haar cascade could not be loaded")
+    return cascade
+
+
+def largest_haar_face(cascade, image: np.ndarray) -> "dlib.rectangle | None":
+    """The largest Haar-cascade detection on a uint8 RGB image, as a dlib rectangle, or None."""
+    grey = cv2.cvtColor(np.ascontiguousarray(image, dtype=np.uint8), cv2.COLOR_RGB2GRAY)
+    found = cascade.detectMultiScale(grey, scaleFactor=HAAR_SCALE_FACTOR, minNeighbors=HAAR_MIN_NEIGHBOURS,
+                                     minSize=(HAAR_MIN_SIDE, HAAR_MIN_SIDE))
+    if not len(found):
+        return None
+    x, y, w, h = (int(v) for v in max(found, key=lambda b: b[2] * b[3]))
+    return dlib.rectangle(x, y, x + w - 1, y + h - 1)
+
+
 def five_points(points68: np.ndarray) -> np.ndarray:
     """ArcFace's 5 points from dlib's 68: eye centres, nose tip, mouth corners (image left first)."""
     p = np.asarray(points68, dtype=np.float32)

@@ -919,15 +919,34 @@ def stability_models_identities():
     )
 
 
+def faithfulness_settings():
+    """validity.faithfulness's numbers that change the curves (not enabled/bootstrap/confidence)."""
+    chosen = ("units", "steps", "grid", "blur_sigma", "random_orders")
+    return {key: VALIDITY["faithfulness"][key] for key in chosen}
+
+
+def patch_settings():
+    """validity.patch's numbers that change the restoration curves (not enabled/bootstrap/confidence)."""
+    return {key: VALIDITY["patch"][key] for key in ("pairs", "steps", "random_orders")}
+
+
 def validity_targets():
     targets = []
     if VALIDITY["faithfulness"]["enabled"]:
         targets += [
             "results/validity/faithfulness.tsv",
+            "results/validity/faithfulness_ranking.tsv",
+            "results/validity/faithfulness_pairs.tsv",
             "results/validity/faithfulness.png",
         ]
     if VALIDITY["stability"]["enabled"]:
         targets += ["results/validity/stability.tsv", "results/validity/stability.png"]
+    if VALIDITY["patch"]["enabled"]:
+        targets += [
+            "results/validity/patch.tsv",
+            "results/validity/patch_premise.tsv",
+            "results/validity/patch.png",
+        ]
     if RANDOMISED:
         targets += ["results/validity/sanity.tsv"]
     if VALIDITY["region_stats"]["enabled"]:

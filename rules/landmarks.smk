@@ -10,5 +10,7 @@ rule landmarks:
         "logs/landmarks/{identity}.log",
     conda:
         "../envs/facelime.yaml"
+    params:
+        face_box=config["landmarks"]["face_box"],
     script:
         "../scripts/landmarks.py"

@@ -23,6 +23,7 @@ rule faithfulness:
         faces="results/faces/{identity}.npz",
         masks="results/masks/{model}/{identity}.npz",
         model_file=model_file,
+        reference_image=config_file_inputs("lime", "reference_image"),
     output:
         tsv="results/validity/faithfulness/{model}/{identity}.tsv",
         curves="results/validity/faithfulness/{model}/{identity}.npz",
@@ -32,7 +33,8 @@ rule faithfulness:
         model_env("faithfulness")
     params:
         spec=model_params,
-        random_orders=VALIDITY["faithfulness"]["random_orders"],
+        settings=faithfulness_settings(),
+        pair_crop=reference_crop_params(),
         seed=config["seed"],
     script:
         "../scripts/faithfulness.py"
@@ -57,6 +59,18 @@ rule faithfulness_summary:
             category="Validity",
             labels={"check": "faithfulness", "figure": "table"},
         ),
+        ranking=report(
+            "results/validity/faithfulness_ranking.tsv",
+            caption="../report/faithfulness.rst",
+            category="Validity",
+            labels={"check": "faithfulness", "figure": "ranking"},
+        ),
+        pairs=report(
+            "results/validity/faithfulness_pairs.tsv",
+            caption="../report/faithfulness.rst",
+            category="Validity",
+            labels={"check": "faithfulness", "figure": "method pairs"},
+        ),
         png=report(
             "results/validity/faithfulness.png",
             caption="../report/faithfulness.rst",
@@ -69,7 +83,6 @@ rule faithfulness_summary:
     conda:
         "../envs/facelime.yaml"
     params:
-        models=EXPLAINED,
         bootstrap=VALIDITY["faithfulness"]["bootstrap"],
         confidence=VALIDITY["faithfulness"]["confidence"],
         seed=config["seed"],
@@ -187,3 +200,66 @@ rule region_stats:
         figure_style=FIGURE_STYLE,
     script:
         "../scripts/region_stats.py"
+
+
+rule patch_restoration:
+    input:
+        faces=lambda wildcards: expand(
+            "results/faces/{identity}.npz", identity=identities()
+        ),
+        landmarks=lambda wildcards: expand(
+            "results/landmarks/{identity}.npz", identity=identities()
+        ),
+        model_file=model_file,
+    output:
+        tsv="results/validity/patch/{model}.tsv",
+        curves="results/validity/patch/{model}.npz",
+    log:
+        "logs/validity/patch/{model}.log",
+    conda:
+        "../envs/facelime.yaml"
+    params:
+        spec=model_params,
+        lime=explain_params,
+        segment=SEGMENT_PARAMS,
+        settings=patch_settings(),
+        seed=config["seed"],
+    script:
+        "../scripts/patch_restoration.py"
+
+
+rule patch_summary:
+    input:
+        tables=expand("results/validity/patch/{model}.tsv", model=EXPLAINED),
+        curves=expand("results/validity/patch/{model}.npz", model=EXPLAINED),
+    output:
+        tsv=report(
+            "results/validity/patch.tsv",
+            caption="../report/patch.rst",
+            category="Validity",
+            labels={"check": "patch restoration", "figure": "table"},
+        ),
+        premise=report(
+            "results/validity/patch_premise.tsv",
+            caption="../report/patch.rst",
+            category="Validity",
+            labels={"check": "patch restoration", "figure": "premise"},
+        ),
+        png=report(
+            "results/validity/patch.png",
+            caption="../report/patch.rst",
+            category="Validity",
+            labels={"check": "patch restoration", "figure": "curves"},
+        ),
+        pdf="results/validity/patch.pdf",
+    log:
+        "logs/validity/patch_summary.log",
+    conda:
+        "../envs/facelime.yaml"
+    params:
+        bootstrap=VALIDITY["patch"]["bootstrap"],
+        confidence=VALIDITY["patch"]["confidence"],
+        seed=config["seed"],
+        figure_style=FIGURE_STYLE,
+    script:
+        "../scripts/patch_summary.py"

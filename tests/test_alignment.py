@@ -47,7 +47,10 @@ def test_warp_matches_per_pixel_reference(canonical, face_crop):
     rows = range(0, canonical.height, 25)
     reference = pixel_loop_warp(score_map, landmarks, canonical, rows=rows)
     warped = CanonicalWarp(canonical).warp(score_map, landmarks)
-    np.testing.assert_allclose(warped[list(rows)], reference[list(rows)], atol=1e-3)
+    # OpenCV 4's remap (the pin stays below 5 for the Haar cascade) interpolates with weights in
+    # 1/32 steps: on this noise map in [0, 1] a pixel may differ by up to 1/32 from exact bilinear
+    np.testing.assert_allclose(warped[list(rows)], reference[list(rows)], atol=1 / 32)
+    assert np.abs(warped[list(rows)] - reference[list(rows)]).mean() < 5e-3
     assert reference[list(rows)].std() > 0.1  # the rows hold real values, not zeros
 
 
@@ -96,3 +99,20 @@ def test_two_faces_take_the_largest(face_crop):
     points, detected = LandmarkDetector()(photo)
     assert detected
     assert points[:, 0].min() > 130 and points[:, 0].max() < 260
+
+
+def test_haar_face_box_finds_the_face_and_agrees_with_hog(face_crop):
+    """landmarks.face_box: haar (the study's finder) finds the real face and puts its 68 points within a few
+    pixels of HOG's; on a grey crop it falls back to the whole crop, as HOG does."""
+    from facelime.faces import haar_cascade, largest_haar_face
+
+    box = largest_haar_face(haar_cascade(), face_crop)
+    assert box is not None and 40 <= box.width() <= 112
+    haar_points, haar_found = LandmarkDetector(face_box="haar")(face_crop)
+    hog_points, _ = LandmarkDetector(face_box="hog")(face_crop)
+    assert haar_found
+    assert np.linalg.norm(haar_points - hog_points, axis=1).mean() < 5.0
+    points, detected = LandmarkDetector(face_box="haar")(np.full((112, 112, 3), 128, np.uint8))
+    assert not detected and points.shape == (68, 2)
+    with pytest.raises(ValueError, match="landmarks.face_box"):
+        LandmarkDetector(face_box="mmod")

@@ -33,8 +33,8 @@ def test_gpu_profile_gives_a_gpu_to_every_rule_that_runs_a_model():
     import re
 
     rules_text = "\n".join(p.read_text() for p in (PROFILES.parents[1] / "rules").glob("*.smk"))
-    model_rules = {"explain", "faithfulness", "stability", "classifier_predict", "classifier_explain",
-                   "identity_classifier"}
+    model_rules = {"explain", "faithfulness", "stability", "patch_restoration", "classifier_predict",
+                   "classifier_explain", "identity_classifier"}
     assert model_rules <= set(re.findall(r"^\s*rule (\w+):", rules_text, re.M))  # names a profile can set
     held = {rule for rule, r in profile("gpu")["set-resources"].items() if r.get("gpu") == 1}
     assert held == model_rules

@@ -31,6 +31,8 @@ def validity_run(tmp_path_factory):
         "seed": 3,
         "dataset": {"root": str(work / "data"), "metadata": str(work / "identities.csv"), "identities": IDENTITIES},
         "lime": {"num_samples": 40, "reference": "identity_mean"},
+        # occlusion beside LIME (4 x 4 patches: 17 forward passes) so that methods are ranked and compared
+        "explain": {"methods": ["lime", "occlusion"], "occlusion": {"patch": 28, "stride": 28}},
         "sheets": False,
         "models": {
             "region": {"backend": "onnx", "path": str(region_model(work / "region.onnx")), "device": "cpu",
@@ -39,7 +41,8 @@ def validity_run(tmp_path_factory):
                       "path": str(region_model(work / "whole.onnx", region=(slice(0, 112), slice(0, 112)), seed=1))},
         },
         "validity": {
-            "faithfulness": {"enabled": True, "random_orders": 3, "bootstrap": 200},
+            "faithfulness": {"enabled": True, "random_orders": 2, "steps": 5, "bootstrap": 200},
+            "patch": {"enabled": True, "pairs": 2, "steps": 5, "random_orders": 2, "bootstrap": 200},
             "stability": {"enabled": True, "identities": 2, "seeds": 2, "num_samples": [20]},
             "sanity": {"enabled": True},
             "region_stats": {"enabled": True, "bootstrap": 200, "permutations": 199},
@@ -61,25 +64,59 @@ def test_validity_stages_are_off_by_default(tmp_path):
 
 def test_faithfulness_tables(validity_run):
     results = validity_run / "results" / "validity"
-    per_image = [row for model in ("region", "whole") for identity in IDENTITIES
+    explained = ("region", "whole", "region@occlusion", "whole@occlusion")
+    per_image = [row for model in explained for identity in IDENTITIES
                  for row in read_tsv(results / "faithfulness" / model / f"{identity}.tsv")]
-    assert len(per_image) == 2 * len(IDENTITIES) * 2  # 2 models x 4 identities x 2 images
-    summary = {row["model"]: row for row in read_tsv(results / "faithfulness.tsv")}
-    assert set(summary) == {"region", "whole", "region-randomised", "whole-randomised"}
-    for model in ("region", "whole"):
-        mine = [r for r in per_image if r["model"] == model]
-        share = np.mean([int(r["lime_beats_random_deletion"]) for r in mine])
-        assert float(summary[model]["share_beats_random_deletion"]) == pytest.approx(share)
-        gap = np.mean([float(r["deletion_auc_random"]) - float(r["deletion_auc_lime"]) for r in mine])
-        assert float(summary[model]["deletion_gap"]) == pytest.approx(gap, rel=1e-4)
-        assert float(summary[model]["insertion_auc"]) == pytest.approx(
-            np.mean([float(r["insertion_auc_lime"]) for r in mine]), rel=1e-4)
-        assert summary[model]["method"] == "lime"
-        low, high = float(summary[model]["deletion_gap_low"]), float(summary[model]["deletion_gap_high"])
-        assert low <= gap + 1e-9 and gap - 1e-9 <= high
-    # the region model sees one patch of the face: LIME's order finds it before random orders do
-    assert float(summary["region"]["share_beats_random_deletion"]) >= 0.75
+    # 4 explained models x 4 identities x 2 images x (4 kinds of units x 3 curves)
+    assert len(per_image) == 4 * len(IDENTITIES) * 2 * 12
+    assert {(r["model"], r["method"]) for r in per_image} == {(m, k) for m in ("region", "whole")
+                                                            for k in ("lime", "occlusion")}
+    assert {r["units"] for r in per_image} == {"pixels", "superpixels", "grid", "felzenszwalb"}
+    assert {(r["substrate"], r["kind"]) for r in per_image} == {("hide", "deletion"), ("hide", "insertion"),
+                                                                ("blur", "insertion")}
+    summary = read_tsv(results / "faithfulness.tsv")
+    assert {r["model"] for r in summary} == {"region", "whole", "region-randomised", "whole-randomised"}
+    for entry in summary:
+        mine = [r for r in per_image if all(r[k] == entry[k] for k in ("model", "method", "units", "substrate",
+                                                                         "kind"))]
+        if entry["model"].endswith("randomised"):
+            continue
+        assert int(entry["images"]) == len(mine) == 8 and int(entry["identities"]) == 4
+        assert float(entry["gap"]) == pytest.approx(np.mean([float(r["gap"]) for r in mine]), rel=1e-4, abs=1e-9)
+        assert float(entry["gap_low"]) <= float(entry["gap"]) + 1e-9 <= float(entry["gap_high"]) + 2e-9
+        assert float(entry["share_beats_random"]) == pytest.approx(np.mean([int(r["beats_random"]) for r in mine]))
+    # the region model sees one patch of the face: LIME's superpixel order finds it before random orders do
+    lime_region = [r for r in per_image if r["model"] == "region" and r["method"] == "lime"
+                   and r["units"] == "superpixels" and r["kind"] == "deletion"]
+    assert np.mean([int(r["beats_random"]) for r in lime_region]) >= 0.75
+    ranking = read_tsv(results / "faithfulness_ranking.tsv")
+    region = [r for r in ranking if r["model"] == "region"]
+    assert len(region) == 12 and {r["ranking_survives"] for r in region} in ({"0"}, {"1"})
+    assert all(set(r["ranking"].split(" > ")) == {"lime", "occlusion"} for r in region)
+    pairs = read_tsv(results / "faithfulness_pairs.tsv")
+    assert {(p["model"], p["method_a"], p["method_b"]) for p in pairs} == {("region", "lime", "occlusion"),
+                                                                         ("whole", "lime", "occlusion")}
+    assert all(int(p["images"]) == 8 for p in pairs)
     assert (results / "faithfulness.png").stat().st_size > 1000
+
+
+def test_patch_restoration_tables(validity_run):
+    results = validity_run / "results" / "validity"
+    rows = read_tsv(results / "patch" / "region@occlusion.tsv")
+    assert sorted(r["kind"] for r in rows) == ["genuine", "genuine", "impostor", "impostor"]
+    assert all(r["identity"] != r["donor"] and r["method"] == "occlusion" for r in rows)
+    curves = load_arrays(results / "patch" / "region@occlusion.npz")
+    assert curves["similarity"].shape == (4, 3, 6)
+    # full restoration gives back the untouched pair, whatever the order
+    untouched = np.array([float(r["similarity_untouched"]) for r in rows])
+    np.testing.assert_allclose(curves["similarity"][:, :, -1], untouched[:, None].repeat(3, axis=1), atol=1e-5)
+    summary = {(r["model"], r["method"]): r for r in read_tsv(results / "patch.tsv")}
+    assert {("region", "lime"), ("region", "occlusion"), ("whole", "lime"), ("whole", "occlusion")} <= set(summary)
+    assert int(summary[("region", "occlusion")]["genuine_pairs"]) == 2
+    premise = {(r["model"], r["part"]): r for r in read_tsv(results / "patch_premise.tsv")}
+    held = np.mean([int(r["premise_held"]) for r in rows])
+    assert float(premise[("region", "all")]["premise_rate"]) == pytest.approx(held)
+    assert (results / "patch.png").stat().st_size > 1000
 
 
 def test_masks_record_the_identity_mean_reference(validity_run):
@@ -94,7 +131,8 @@ def test_masks_record_the_identity_mean_reference(validity_run):
 def test_stability_table(validity_run):
     rows = read_tsv(validity_run / "results" / "validity" / "stability.tsv")
     assert {(r["model"], int(r["num_samples"])) for r in rows} == {
-        (m, n) for m in ("region", "whole", "region-randomised", "whole-randomised") for n in (20, 40)}
+        (m, n) for m in ("region", "whole", "region@occlusion", "whole@occlusion", "region-randomised",
+                         "whole-randomised") for n in (20, 40)}
     for row in rows:
         assert int(row["images"]) == 2 and -1.0 <= float(row["mean_spearman"]) <= 1.0
         # the CI resamples the 2 identities
@@ -142,5 +180,6 @@ def test_report_captions_the_validity_figures(validity_run):
     result = snakemake(validity_run, "--report", "report.html")
     assert result.returncode == 0, result.stderr[-3000:]
     html = (validity_run / "report.html").read_text(errors="replace")
-    for text in ("Deletion and insertion", "Model-randomisation sanity check", "Stability", "permutation test"):
+    for text in ("Deletion and insertion", "Model-randomisation sanity check", "Stability", "permutation test",
+                 "Patch restoration"):
         assert text.lower() in html.lower(), text

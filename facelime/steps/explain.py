@@ -103,6 +103,7 @@ def explain_identity(model_once: ModelOnce, faces: str, masks: str, model: str, 
                                    else (np.zeros((0, 0)), []))
     result = dict(
         score_maps=np.zeros(crops["segments"].shape, np.float32),
+        signed_maps=np.zeros(crops["segments"].shape, np.float32),  # both signs (faithfulness orders by them)
         segments=crops["segments"],
         coefficients=np.full((n, k_max), np.nan, np.float32),
         num_superpixels=np.zeros(n, np.int32),
@@ -136,8 +137,7 @@ def explain_identity(model_once: ModelOnce, faces: str, masks: str, model: str, 
             games.add(i, explanation.regions)
         k = len(explanation.coefficients)
         result["score_maps"][i] = explanation.score_map
-        if method != "lime":  # LIME's signed map is its coefficients painted on the segments
-            result.setdefault("signed_maps", np.zeros(crops["segments"].shape, np.float32))[i] = explanation.signed_map
+        result["signed_maps"][i] = explanation.signed_map
         result["coefficients"][i, :k] = explanation.coefficients
         result["num_superpixels"][i] = k
         result["intercept"][i] = explanation.intercept

@@ -16,21 +16,21 @@ from ..models import build_embedder
 from ..references import stored_reference
 from ..seeding import job_seed
 from ..storage import atomic_path, load_arrays, read_tsv, save_arrays, write_tsv
-from ..validity.faithfulness import CURVE_POINTS, image_faithfulness
+from ..validity.faithfulness import CURVE_POINTS, curve_auc
 from ..validity.randomise import randomised_name, shuffle_weights
 from ..validity.region_stats import identity_masses, models_equal_masses, region_share_tables
 from ..validity.stability import seed_agreement, studied_sample_counts
-from ..validity.stats import identity_bootstrap_ci
 from ..workflow_io import with_speed_settings
+from ..validity.stats import identity_bootstrap_ci
 
-FAITHFULNESS_FIELDS = ("model", "identity", "image", "num_superpixels", "deletion_auc_lime", "deletion_auc_random",
-                       "insertion_auc_lime", "insertion_auc_random", "lime_beats_random_deletion",
-                       "lime_beats_random_insertion")
-FAITHFULNESS_SUMMARY_FIELDS = ("model", "method", "images", "deletion_auc", "deletion_auc_random", "insertion_auc",
-                               "insertion_auc_random", "share_beats_random_deletion", "share_beats_random_insertion",
-                               "deletion_gap", "deletion_gap_low", "deletion_gap_high",
-                               "insertion_gap", "insertion_gap_low", "insertion_gap_high")
-CURVES = ("deletion_lime", "deletion_random", "insertion_lime", "insertion_random")
+FAITHFULNESS_FIELDS = ("model", "method", "identity", "image", "units", "substrate", "kind", "steps", "auc",
+                       "auc_random", "gap", "beats_random")
+FAITHFULNESS_SUMMARY_FIELDS = ("model", "units", "substrate", "kind", "method", "images", "identities", "auc",
+                               "auc_random", "gap", "gap_low", "gap_high", "share_beats_random", "rank")
+RANKING_FIELDS = ("model", "units", "substrate", "kind", "ranking", "best", "ranking_survives", "best_survives",
+                  "kendalls_w", "protocols")
+PAIR_FIELDS = ("model", "units", "substrate", "kind", "method_a", "method_b", "images", "identities", "difference",
+               "ci_low", "ci_high", "better")
 STABILITY_FIELDS = ("model", "identity", "image", "num_samples", "seeds", "mean_spearman", "min_spearman")
 STABILITY_SUMMARY_FIELDS = ("model", "num_samples", "images", "mean_spearman", "mean_spearman_ci_low",
                             "mean_spearman_ci_high", "sd_spearman", "min_spearman")
@@ -40,65 +40,83 @@ TEST_FIELDS = ("scope", "column", "group_a", "group_b", "identities_a", "identit
                "share_a", "share_b", "difference", "p_value", "p_adjusted", "significant")
 
 
-def faithfulness(*, faces: str, masks: str, tsv: str, curves: str, model: str, spec: dict, random_orders: int,
-                 seed: int, identity: str, threads: int = 1, config: dict | None = None) -> list[dict]:
-    """Deletion/insertion AUCs and curves of every explained image of one (model, identity).
+def faithfulness(*, faces: str, masks: str, tsv: str, curves: str, model: str, spec: dict, settings: dict,
+                 seed: int, identity: str, reference_image=None, pair_crop: dict | None = None, threads: int = 1,
+                 config: dict | None = None) -> list[dict]:
+    """Deletion/insertion AUCs and curves of every explained image of one (explained model, identity) under
+    every protocol of validity.faithfulness (facelime.validity.protocols), each against random orders.
 
-    config puts back the speed-only batch sizes, which are not rule params.
+    settings: validity.faithfulness (units, steps, grid, blur_sigma, random_orders). In pair mode
+    (lime.reference: image) the reference image's crop is the 'pair' substrate; pair_crop holds
+    the crop settings then. config puts back the speed-only batch sizes, which are not rule params.
     """
-    spec, speed = with_speed_settings(config, model, spec, {})
+    from ..explainers import split_name
+    from ..preprocess import load_crop
+    from ..validity.protocols import protocol_curves, protocol_rows, protocols
+
+    base, method = split_name(model)
+    spec, speed = with_speed_settings(config, base, spec, {})
     crops, explained = load_arrays(faces), load_arrays(masks)
     names = [str(n) for n in explained["images"]]
     embedder = build_embedder(model, spec, batch_size=speed.get("batch_size"), threads=threads) if names else None
-    rows, image_curves = [], {key: [] for key in CURVES}
+    image = reference_image[0] if isinstance(reference_image, list) and reference_image else reference_image
+    pair_face = load_crop(image, pair_crop) if image and pair_crop is not None else None
+    chosen = protocols(settings["units"], pair=pair_face is not None)
+    rows, image_curves = [], {}
     for i, name in enumerate(names):
         rng = np.random.default_rng(job_seed(seed, "faithfulness", model, identity, name))
-        aucs, curve = image_faithfulness(embedder, crops["faces"][i], crops["segments"][i], explained, i,
-                                         random_orders, rng)
-        rows.append(dict(model=model, identity=identity, image=name, **aucs))
-        for key in CURVES:
-            image_curves[key].append(curve[key])
+        reference = stored_reference(explained, i)
+        face = crops["faces"][i]
+        if reference is None:  # the explanation's own reference, computed as the explanation computed it
+            reference = embedder.embed_prepared(embedder.prepare(face).pixels[None])[0].astype(np.float64)
+        curves_i = protocol_curves(embedder, face, crops["segments"][i], explained_signed_map(explained, i),
+                                   np.asarray(reference, np.float64), chosen, settings["steps"],
+                                   settings["random_orders"], rng, settings["grid"], settings["blur_sigma"],
+                                   pair_face)
+        image_rows, resampled = protocol_rows(curves_i)
+        rows += [dict(model=base, method=method, identity=identity, image=name, **r) for r in image_rows]
+        for key, curve in resampled.items():
+            image_curves.setdefault(key, []).append(curve)
     write_tsv(tsv, rows, FAITHFULNESS_FIELDS)
     save_arrays(curves, images=np.array(names, dtype=str),
                 **{key: np.array(value, np.float32).reshape(-1, CURVE_POINTS) for key, value in image_curves.items()})
     return rows
 
 
-def faithfulness_summary(*, tables: list[str], curves: list[str], tsv: str, png: str, models: list[str],
-                         bootstrap: int, confidence: float, seed: int) -> list[dict]:
-    """Per model (and explainer, explain.methods): the mean deletion and insertion AUCs of the explanation's
-    order and of random orders, the share of images where the explanation's order beats random, and the
-    mean AUC gaps with CIs from a bootstrap over identities (validity.faithfulness.confidence, 0.95).
+def explained_signed_map(explained: dict, i: int) -> np.ndarray:
+    """Image i's map with both signs: stored by the explain step; for masks files from before it was stored,
+    LIME's weights painted on its superpixels, else the kept map (positive evidence only)."""
+    if "signed_maps" in explained:
+        return explained["signed_maps"][i]
+    k = int(explained["num_superpixels"][i])
+    if np.isfinite(explained["intercept"][i]) and k:  # LIME (the other methods store NaN)
+        return explained["coefficients"][i, :k][explained["segments"][i]]
+    logging.warning("masks file without signed maps: image %d is ordered by its kept (positive) map", i)
+    return explained["score_maps"][i]
 
-    deletion_gap = random AUC - LIME AUC and insertion_gap = LIME AUC - random AUC, so
-    both are positive when LIME's order is better than chance.
-    """
+
+def faithfulness_summary(*, tables: list[str], curves: list[str], tsv: str, ranking: str, pairs: str, png: str,
+                         bootstrap: int, confidence: float, seed: int) -> list[dict]:
+    """Per model, protocol and method: mean AUCs, the mean gap to random orders with an identity-bootstrap
+    CI (validity.faithfulness.confidence) and the method's rank; per model and protocol the ranking
+    and whether it survives every protocol; paired differences between methods; the mean curves."""
+    from ..explainers import split_name
+    from ..validity.method_ranking import method_summary, paired_differences, ranking_table
     from ..validity.plots import draw_faithfulness_curves
 
     rows = [row for path in tables for row in read_tsv(path)]
-    summary, mean_curves = [], {}
-    for model in models:
-        mine = [r for r in rows if r["model"] == model]
-        gaps = {"deletion": [float(r["deletion_auc_random"]) - float(r["deletion_auc_lime"]) for r in mine],
-                "insertion": [float(r["insertion_auc_lime"]) - float(r["insertion_auc_random"]) for r in mine]}
-        # the explanation's own order (LIME's, or explain.methods' for <model>@<method>) and random ones
-        means = {f"{kind}_auc{order}": np.mean([float(r[f"{kind}_auc_{column}"]) for r in mine]) if mine
-                 else float("nan")
-                 for kind in ("deletion", "insertion") for order, column in (("", "lime"), ("_random", "random"))}
-        entry = dict(model=model, method=model.partition("@")[2] or "lime", images=len(mine), **means,
-                     share_beats_random_deletion=np.mean([int(r["lime_beats_random_deletion"]) for r in mine])
-                     if mine else float("nan"),
-                     share_beats_random_insertion=np.mean([int(r["lime_beats_random_insertion"]) for r in mine])
-                     if mine else float("nan"))
-        for kind, values in gaps.items():
-            mean, low, high = identity_bootstrap_ci(values, [r["identity"] for r in mine], bootstrap, confidence,
-                                                    job_seed(seed, "faithfulness", model, kind))
-            entry.update({f"{kind}_gap": mean, f"{kind}_gap_low": low, f"{kind}_gap_high": high})
-        summary.append(entry)
-        model_curves = [load_arrays(p) for p in curves if Path(p).parent.name == model]
-        mean_curves[model] = {key: np.concatenate([c[key] for c in model_curves]).mean(axis=0)
-                              for key in CURVES if sum(len(c[key]) for c in model_curves)}
+    summary = method_summary(rows, bootstrap, confidence, seed)
     write_tsv(tsv, summary, FAITHFULNESS_SUMMARY_FIELDS)
+    write_tsv(ranking, ranking_table(summary), RANKING_FIELDS)
+    write_tsv(pairs, paired_differences(rows, bootstrap, confidence, seed), PAIR_FIELDS)
+    gathered: dict[tuple[str, str], dict[str, list]] = {}
+    for path in curves:
+        base, method = split_name(Path(path).parent.name)
+        for key, value in load_arrays(path).items():
+            if key != "images" and len(value):
+                gathered.setdefault((base, method), {}).setdefault(key, []).append(value)
+    mean_curves = {name: {key: np.concatenate(v).mean(axis=0) for key, v in found.items()}
+                   for name, found in gathered.items()}
     draw_faithfulness_curves(mean_curves, png)
     return summary
 
@@ -207,3 +225,108 @@ def region_stats(*, model_identity: list[str], canonical: str, ci: str, tests: s
     write_tsv(tests, test_rows, TEST_FIELDS)
     draw_region_forest(ci_rows, forest, settings["confidence"])
     return ci_rows, test_rows
+
+
+PATCH_FIELDS = ("model", "method", "pair", "kind", "part", "identity", "donor", "similarity_untouched",
+                "similarity_patched", "threshold", "match", "premise_held", "similarity_auc_map",
+                "similarity_auc_random", "gap")
+PATCH_SUMMARY_FIELDS = ("model", "method", "genuine_pairs", "impostor_pairs", "threshold", "fnmr_patched",
+                        "fmr_patched", "fnmr_auc_map", "fnmr_auc_random", "fmr_auc_map", "fmr_auc_random",
+                        "genuine_similarity_auc_map", "genuine_similarity_auc_random", "impostor_similarity_auc_map",
+                        "impostor_similarity_auc_random", "gap", "gap_low", "gap_high", "share_beats_random")
+PREMISE_FIELDS = ("model", "part", "cases", "premise_rate")
+
+
+def patch_restoration(*, faces: list[str], landmarks: list[str], tsv: str, curves: str, model: str, spec: dict,
+                      lime: dict, segment: dict, settings: dict, seed: int, threads: int = 1,
+                      config: dict | None = None) -> list[dict]:
+    """Patch-LFW's restoration protocol (facelime.validity.patch_restoration) for one explained model.
+
+    faces, landmarks: every identity's crops and 68 landmarks; settings: validity.patch (pairs,
+    steps, random_orders); lime: the explain job's settings (method and its settings for
+    <model>@<method>); segment: the superpixel settings for the patched faces.
+    """
+    from ..explainers import explain_image, split_name
+    from ..segmentation import superpixels
+    from ..validity.patch_restoration import (build_pairs, eer_threshold, premise_held, restoration_curves,
+                                              similarity)
+
+    base, method = split_name(model)
+    spec, lime = with_speed_settings(config, base, spec, lime)
+    people = {}
+    for face_path, landmark_path in zip(faces, landmarks, strict=True):
+        crops, points = load_arrays(face_path), load_arrays(landmark_path)
+        people[Path(face_path).stem] = [(str(n), crops["faces"][i], points["landmarks"][i])
+                                        for i, n in enumerate(crops["images"])]
+    pairs = build_pairs(people, settings["pairs"], np.random.default_rng(job_seed(seed, "patch pairs")))
+    embedder = build_embedder(model, spec, batch_size=lime.get("batch_size"), threads=threads)
+    partners = embedder.embed_faces([p.partner for p in pairs]).astype(np.float64)
+    untouched = [float(s) for p, e in zip(pairs, partners) for s in similarity(embedder, [p.original], e)]
+    patched = [float(s) for p, e in zip(pairs, partners) for s in similarity(embedder, [p.patched], e)]
+    threshold = eer_threshold([s for s, p in zip(untouched, pairs) if p.kind == "genuine"],
+                              [s for s, p in zip(untouched, pairs) if p.kind == "impostor"])
+    rows, all_curves = [], []
+    for pair, partner, before, now in zip(pairs, partners, untouched, patched):
+        case_seed = job_seed(seed, "patch", model, pair.name)
+        segments = superpixels(pair.patched, segment["segmentation"], segment["n_segments"], segment["compactness"],
+                               seed=case_seed)
+        explanation = explain_image(method, pair.patched, segments, embedder, lime=lime, explain=lime,
+                                    seed=case_seed, reference=partner)
+        match = now >= threshold
+        sims = restoration_curves(embedder, pair, explanation.signed_map, partner, match, settings["steps"],
+                                  settings["random_orders"], np.random.default_rng(case_seed))
+        auc = curve_auc(sims)
+        # restoring the untouched pixels should raise a genuine pair's similarity and lower an impostor's
+        gap = auc[0] - auc[1:].mean() if pair.kind == "genuine" else auc[1:].mean() - auc[0]
+        rows.append(dict(model=base, method=method, pair=pair.name, kind=pair.kind, part=pair.part,
+                         identity=pair.identity, donor=pair.donor, similarity_untouched=before,
+                         similarity_patched=now, threshold=threshold, match=int(match),
+                         premise_held=int(premise_held(embedder, pair)), similarity_auc_map=float(auc[0]),
+                         similarity_auc_random=float(auc[1:].mean()), gap=float(gap)))
+        all_curves.append(sims)
+        logging.info("%s: %s restored (%d/%d)", model, pair.name, len(rows), len(pairs))
+    write_tsv(tsv, rows, PATCH_FIELDS)
+    save_arrays(curves, pairs=np.array([p.name for p in pairs], dtype=str), threshold=np.float64(threshold),
+                similarity=np.array(all_curves, np.float32).reshape(len(pairs), 1 + settings["random_orders"],
+                                                                    settings["steps"] + 1))
+    return rows
+
+
+def patch_summary(*, tables: list[str], curves: list[str], tsv: str, premise: str, png: str, bootstrap: int,
+                  confidence: float, seed: int) -> list[dict]:
+    """Per model and method: FNMR/FMR AUCs along restoration of the map's order and of random orders, the
+    similarity AUCs, and the mean per-pair gap with an identity-bootstrap CI; per model (and part) how
+    often the old premise held; a figure of the curves."""
+    from ..validity.patch_restoration import error_curves, restoration_summary
+    from ..validity.plots import draw_restoration_curves
+
+    summary, premise_rows, figure = [], [], {}
+    for table, curve_path in zip(tables, curves, strict=True):
+        rows, arrays = read_tsv(table), load_arrays(curve_path)
+        if not rows:
+            continue
+        sims, threshold = arrays["similarity"].astype(np.float64), float(arrays["threshold"])
+        model, method = rows[0]["model"], rows[0]["method"]
+        mean, low, high = identity_bootstrap_ci([float(r["gap"]) for r in rows], [r["identity"] for r in rows],
+                                                bootstrap, confidence, job_seed(seed, "patch", model, method))
+        kinds = np.array([r["kind"] for r in rows])
+        at_start = sims[:, 0, 0]
+        summary.append(dict(model=model, method=method, genuine_pairs=int((kinds == "genuine").sum()),
+                            impostor_pairs=int((kinds == "impostor").sum()), threshold=threshold,
+                            fnmr_patched=float((at_start[kinds == "genuine"] < threshold).mean()),
+                            fmr_patched=float((at_start[kinds == "impostor"] >= threshold).mean()),
+                            **restoration_summary(rows, sims, threshold), gap=mean, gap_low=low, gap_high=high,
+                            share_beats_random=float(np.mean([float(r["gap"]) > 0 for r in rows]))))
+        if not any(p["model"] == model for p in premise_rows):  # the premise does not depend on the method
+            for part in ["all"] + sorted({r["part"] for r in rows}):
+                mine = [int(r["premise_held"]) for r in rows if part in ("all", r["part"])]
+                premise_rows.append(dict(model=model, part=part, cases=len(mine), premise_rate=float(np.mean(mine))))
+        figure[(model, method)] = {**error_curves(rows, sims, threshold),
+                                   **{f"{kind}:{order}": (sims[kinds == kind, 0] if order == "map" else
+                                                          sims[kinds == kind, 1:].mean(axis=1)).mean(axis=0)
+                                      for kind in ("genuine", "impostor") if (kinds == kind).any()
+                                      for order in ("map", "random")}}
+    write_tsv(tsv, summary, PATCH_SUMMARY_FIELDS)
+    write_tsv(premise, premise_rows, PREMISE_FIELDS)
+    draw_restoration_curves(figure, png)
+    return summary

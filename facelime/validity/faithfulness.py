@@ -6,6 +6,8 @@ perturbations hide them, and the similarity to the explanation's reference is
 recomputed after each step. The area under a curve is its mean height over the K+1
 steps (x from 0 to 1): a faithful order gives a low deletion AUC and a high insertion
 AUC. Random orders of the same superpixels are the baseline (as in RISE and CorrRISE).
+These are the building blocks; facelime.validity.protocols runs them on other units and
+substrates too, which is what the workflow reports.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..lime_similarity import similarity_scores
-from ..references import stored_reference
 
 CURVE_POINTS = 21  # curves resampled on a common x grid so that images with different K average
 
@@ -51,26 +52,3 @@ def deletion_insertion(embedder, prepared, reference: np.ndarray, scores: np.nda
 
 def resample_curve(curve: np.ndarray, points: int = CURVE_POINTS) -> np.ndarray:
     return np.interp(np.linspace(0, 1, points), np.linspace(0, 1, len(curve)), curve)
-
-
-def image_faithfulness(embedder, face: np.ndarray, segments: np.ndarray, masks: dict, i: int, random_orders: int,
-                       rng: np.random.Generator) -> tuple[dict, dict[str, np.ndarray]]:
-    """Deletion/insertion AUCs of explained image i of `masks` (its order against the mean of random
-    orders) and its curves, resampled to CURVE_POINTS so that images with different K average."""
-    k = int(masks["num_superpixels"][i])
-    prepared = embedder.prepare(face, segments)
-    reference = stored_reference(masks, i)
-    if reference is None:  # the explanation's own reference, computed the same way
-        reference = embedder.embed_prepared(prepared.pixels[None])[0].astype(np.float64)
-    result = deletion_insertion(embedder, prepared, reference, masks["coefficients"][i, :k], random_orders, rng,
-                                embedder.batch_size)
-    auc = {kind: curve_auc(result[kind]) for kind in ("deletion", "insertion")}
-    aucs = dict(num_superpixels=k, deletion_auc_lime=auc["deletion"][0], deletion_auc_random=auc["deletion"][1:].mean(),
-                insertion_auc_lime=auc["insertion"][0], insertion_auc_random=auc["insertion"][1:].mean())
-    aucs["lime_beats_random_deletion"] = int(aucs["deletion_auc_lime"] < aucs["deletion_auc_random"])
-    aucs["lime_beats_random_insertion"] = int(aucs["insertion_auc_lime"] > aucs["insertion_auc_random"])
-    curves = {}
-    for kind in ("deletion", "insertion"):
-        curves[f"{kind}_lime"] = resample_curve(result[kind][0])
-        curves[f"{kind}_random"] = resample_curve(result[kind][1:].mean(axis=0))
-    return aucs, curves

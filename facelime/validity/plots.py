@@ -9,21 +9,37 @@ from ..canonical import REGIONS
 from ..figures import plt, save_figure
 
 
-def draw_faithfulness_curves(mean_curves: dict[str, dict[str, np.ndarray]], path) -> None:
-    """Per model, mean similarity vs fraction of superpixels deleted / inserted, LIME order vs random."""
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
-    for model, curves in mean_curves.items():
-        for ax, kind in zip(axes, ("deletion", "insertion")):
-            if f"{kind}_lime" not in curves:
-                continue
-            x = np.linspace(0, 1, len(curves[f"{kind}_lime"]))
-            line, = ax.plot(x, curves[f"{kind}_lime"], label=f"{model}: explanation's order")
-            ax.plot(x, curves[f"{kind}_random"], "--", color=line.get_color(), label=f"{model}: random order")
-    for ax, kind in zip(axes, ("deletion", "insertion")):
-        ax.set_title(f"{kind} (superpixels {'hidden' if kind == 'deletion' else 'revealed'})", fontsize=9)
-        ax.set_xlabel(f"fraction of superpixels {'hidden' if kind == 'deletion' else 'revealed'}")
-    axes[0].set_ylabel("similarity to reference, (cos + 1) / 2")
-    axes[1].legend(fontsize=7)
+def draw_faithfulness_curves(mean_curves: dict[tuple[str, str], dict[str, np.ndarray]], path) -> None:
+    """One row per (model, units), one column per (substrate, kind): mean similarity against the share of
+    units removed or revealed, one colour per method (solid: its map's order; dashed: random orders)."""
+    from .protocols import UNITS, protocols
+
+    keys = {key.rsplit(":", 1)[0] for curves in mean_curves.values() for key in curves}
+    models = list(dict.fromkeys(model for model, _ in mean_curves))
+    methods = sorted({method for _, method in mean_curves})
+    rows = [(model, units) for model in models for units in UNITS if any(k.startswith(f"{units}:") for k in keys)]
+    columns = [f"{p.substrate}:{p.kind}" for p in protocols(("pixels",), pair=True)
+               if any(k.endswith(f":{p.substrate}:{p.kind}") for k in keys)]
+    fig, axes = plt.subplots(max(len(rows), 1), max(len(columns), 1), figsize=(3.2 * max(len(columns), 1),
+                             2.7 * max(len(rows), 1)), sharey=True, squeeze=False, layout="constrained")
+    colours = dict(zip(methods, plt.rcParams["axes.prop_cycle"].by_key()["color"] * 3))
+    for r, (model, units) in enumerate(rows):
+        for c, column in enumerate(columns):
+            ax = axes[r][c]
+            for method in methods:
+                curves = mean_curves.get((model, method), {})
+                key = f"{units}:{column}"
+                if f"{key}:map" not in curves:
+                    continue
+                x = np.linspace(0, 1, len(curves[f"{key}:map"]))
+                ax.plot(x, curves[f"{key}:map"], color=colours[method], label=method)
+                ax.plot(x, curves[f"{key}:random"], "--", lw=0.8, color=colours[method])
+            substrate, kind = column.split(":")
+            ax.set_title(f"{model} | {units} | {kind} ({substrate})", fontsize=7)
+            if r == len(rows) - 1:
+                ax.set_xlabel(f"share of units {'removed' if kind == 'deletion' else 'revealed'}", fontsize=7)
+    axes[0][0].set_ylabel("similarity, (cos + 1) / 2", fontsize=7)
+    axes[0][-1].legend(fontsize=6, title="dashed: random order", title_fontsize=6)
     save_figure(fig, path)
 
 
@@ -61,4 +77,31 @@ def draw_region_forest(ci_rows: list[dict], path, confidence: float) -> None:
     axes[0][0].set_yticks(np.arange(len(REGIONS)), list(REGIONS))
     axes[0][0].invert_yaxis()
     fig.suptitle(f"region shares with {confidence:.0%} bootstrap CIs over identities", fontsize=9)
+    save_figure(fig, path)
+
+
+def draw_restoration_curves(curves: dict[tuple[str, str], dict[str, np.ndarray]], path) -> None:
+    """One row per model: similarity of genuine and impostor pairs, FNMR and FMR against the share of the
+    patched face's pixels restored, one colour per method (solid: the map's order; dashed: random)."""
+    models = list(dict.fromkeys(model for model, _ in curves))
+    methods = sorted({method for _, method in curves})
+    panels = (("genuine", "genuine pairs: similarity"), ("impostor", "impostor pairs: similarity"),
+              ("fnmr", "FNMR (genuine pairs)"), ("fmr", "FMR (impostor pairs)"))
+    fig, axes = plt.subplots(max(len(models), 1), len(panels), figsize=(12, 2.6 * max(len(models), 1)),
+                             squeeze=False)
+    colours = dict(zip(methods, plt.rcParams["axes.prop_cycle"].by_key()["color"] * 3))
+    for r, model in enumerate(models):
+        for c, (key, title) in enumerate(panels):
+            ax = axes[r][c]
+            for method in methods:
+                mine = curves.get((model, method), {})
+                if f"{key}:map" not in mine:
+                    continue
+                x = np.linspace(0, 1, len(mine[f"{key}:map"]))
+                ax.plot(x, mine[f"{key}:map"], color=colours[method], label=method)
+                ax.plot(x, mine[f"{key}:random"], "--", lw=0.8, color=colours[method])
+            ax.set_title(f"{model} | {title}", fontsize=7)
+            if r == len(models) - 1:
+                ax.set_xlabel("share of the patched face's pixels restored", fontsize=7)
+    axes[0][-1].legend(fontsize=6, title="dashed: random order", title_fontsize=6)
     save_figure(fig, path)

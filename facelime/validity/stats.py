@@ -22,8 +22,8 @@ def identity_draws(identities: int, resamples: int, rng: np.random.Generator, ch
         yield np.bincount((picks + offsets).ravel(), minlength=size * identities).reshape(size, identities)
 
 
-def identity_bootstrap_ci(values, identities, resamples: int, confidence: float,
-                          seed: int) -> tuple[float, float, float]:
+def identity_bootstrap_ci(values, identities, resamples: int = 2000, confidence: float = 0.95,
+                          seed: int = 0) -> tuple[float, float, float]:
     """Mean of `values` and its percentile CI from a cluster bootstrap over `identities`.
 
     values: one number per image (NaN and infinite values are left out); identities: the

@@ -1,0 +1,4 @@
+from facelime.steps.validity import patch_summary
+from facelime.workflow_io import run_step
+
+run_step(snakemake, patch_summary)
