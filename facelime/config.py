@@ -16,6 +16,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from .budget import budget_warnings
 from .errors import ConfigError
 
 SCHEMA_PATH = str(resources.files("facelime") / "schemas" / "config.schema.yaml")
@@ -269,6 +270,9 @@ def effective_settings(config: dict, config_files: list[str]) -> dict:
                                       "kernel_width", "keep", "sampling", "reference")},
         "explainers": config.get("explain", {}).get("methods", ["lime"]),
         "seed": config["seed"],
+        # SLIC's n_segments stands for the superpixel count here; each job logs its images' own
+        "warnings": budget_warnings(config.get("explain", {}).get("methods", ["lime"]), lime,
+                                    config.get("explain", {}), lime["n_segments"]),
     }
 
 
@@ -280,7 +284,8 @@ def settings_banner(settings: dict) -> str:
         "facelime: effective settings (also in results/run_config.yaml)",
         f"  config files: {', '.join(settings['config_files'])}",
         f"  dataset: {settings['dataset']}" + (f" (view {settings['view']})" if settings["view"] else ""),
-        f"  metadata: {settings['metadata'] or 'none'}",
+        f"  metadata: {settings['metadata'] or 'none'}"
+        + (f", identity column {settings['identity_column']}" if settings.get("identity_column") else ""),
         "  models: " + ", ".join(f"{name} ({spec['backend']})" for name, spec in settings["models"].items()),
         f"  preprocess: size {pre['size']}, crop_fraction {pre['crop_fraction']}, detect {pre['detect']}, "
         f"align {pre['align']}",
@@ -289,5 +294,5 @@ def settings_banner(settings: dict) -> str:
         f"sampling {lime['sampling']}, reference {lime['reference']}",
         f"  explainers: {', '.join(settings['explainers'])}",
         f"  seed: {settings['seed']}",
-    ]
+    ] + [f"  warning: {warning}" for warning in settings.get("warnings", [])]
     return "\n".join(textwrap.fill(line, 100, subsequent_indent="      ") for line in lines)

@@ -21,7 +21,13 @@ os.environ.update(
 
 from facelime import workflow_io
 from facelime.config import effective_settings, settings_banner, validate_config
-from facelime.dataset import list_images, read_identity_metadata, scan_dataset
+from facelime.dataset import (
+    identity_column_choice,
+    list_images,
+    read_identity_metadata,
+    read_metadata_table,
+    scan_dataset,
+)
 from facelime.errors import ConfigError
 from facelime.explainers import explained_name, split_name
 from facelime.groups import identity_groups, model_attribute_sets
@@ -121,7 +127,7 @@ def metadata_identities(found):
     """The dataset's identities that the metadata lists (the study's 368 of VGGFace2's test
     split); listed identities without images are named once, not silently dropped."""
     try:
-        listed = read_identity_metadata(metadata_path(), DATASET["identity_column"])
+        listed = read_identity_metadata(metadata_path(), identity_column()[0])
     except ConfigError as err:
         raise WorkflowError(str(err)) from None
     kept = [i for i in found if i in listed]
@@ -270,30 +276,57 @@ def _groups():
     path = metadata_path()
     if not path:
         return {}, []
+    qc = []
     try:
-        rows = read_identity_metadata(path, DATASET["identity_column"])
+        rows = read_identity_metadata(path, identity_column()[0])
+        found = identity_groups(
+            rows,
+            identities(),
+            DATASET["group_columns"],
+            config["compare"]["max_group_values"],
+            config["compare"]["min_group_size"],
+            qc,
+            identity_column=identity_column()[0],
+        )
     except ConfigError as err:
         raise WorkflowError(str(err)) from None
-    qc = []
-    found = identity_groups(
-        rows,
-        identities(),
-        DATASET["group_columns"],
-        config["compare"]["max_group_values"],
-        config["compare"]["min_group_size"],
-        qc,
-    )
     if qc:
+        shown = "; ".join(
+            f"{row['identity'] or row['action']}: {row['reason']}" for row in qc[:3]
+        )
         print(
-            f"facelime: {len(qc)} metadata notes (missing rows or values, small groups): "
-            "see results/qc/qc.tsv",
+            f"facelime: {len(qc)} metadata notes (missing rows or values, small groups), "
+            f"e.g. {shown}{' ...' if len(qc) > 3 else ''} (all in results/qc/qc.tsv)",
             file=sys.stderr,
         )
     return found, qc
 
 
+@functools.cache
+def identity_column():
+    """(column, how it was chosen) of the metadata's identity column: dataset.identity_column,
+    else the column matching the most identity folders (facelime.dataset.identity_column_choice)."""
+    path = metadata_path()
+    if not path:
+        return None, ""
+    try:
+        header, rows = read_metadata_table(path)
+        return identity_column_choice(
+            header, rows, _scan()[0], DATASET["identity_column"], path
+        )
+    except ConfigError as err:
+        raise WorkflowError(str(err)) from None
+
+
 def group_members(wildcards):
     return groups()[wildcards.column][wildcards.value]
+
+
+# The identity column and the groupings are settled when the DAG is built: a wrong
+# identity_column or group_columns stops here in one line, and the banner names the column.
+if not DATASET["demo"] and metadata_path():
+    SETTINGS["identity_column"] = "'{}' ({})".format(*identity_column())
+    _groups()
 
 
 def group_label(entry):
