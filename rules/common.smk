@@ -31,6 +31,7 @@ from facelime.dataset import (
 from facelime.errors import ConfigError
 from facelime.explainers import explained_name, split_name
 from facelime.groups import identity_groups, model_attribute_sets
+from facelime.figures import readable
 from facelime.heatmaps import heatmap_outputs
 from facelime.validity.randomise import randomised_models
 from facelime.validity.stability import stability_identities
@@ -253,6 +254,7 @@ def all_targets(wildcards):
         + validity_targets()
         + classifier_targets()
         + ["results/qc/qc.tsv"]
+        + ["results/figures/index.tsv"]  # every run ends by listing what it made and did not
     )
 
 
@@ -340,7 +342,19 @@ MODEL_ORDER = [m for m in config["models"]]  # figures list models in the config
 
 
 def display(name):
-    return LABELS.get(str(name), str(name))
+    """figures.labels' name for a key, else a readable form of it (facelime.figures.readable)."""
+    return LABELS.get(str(name), readable(str(name)))
+
+
+# the panel over every net, and a title's note of it; with one net there is no such panel
+ALL_NETS = "all nets"
+
+
+def over_nets():
+    """ ' (all N nets)' after a title over every net; with one net, that net's name."""
+    if len(MODELS) >= 2:
+        return f" (all {len(MODELS)} nets)"
+    return f" ({model_display(MODELS[0])})"
 
 
 def model_display(name):
@@ -401,7 +415,7 @@ def heatmap_catalogue():
                 "model_identity",
                 f"{m}/{i}",
                 HEATMAP["model_identity"].format(model=m, identity=i),
-                shown=f"{model_display(m)} / {i}",
+                shown=f"{model_display(m)} / {display(i)}",
             )
     for m in EXPLAINED:
         add(
@@ -413,7 +427,7 @@ def heatmap_catalogue():
             shown=model_display(m),
         )
     for i in ids:
-        add("identity", i, HEATMAP["identity"].format(identity=i))
+        add("identity", i, HEATMAP["identity"].format(identity=i), shown=display(i))
     for attribute in ATTRIBUTE_SETS:
         for v in attribute_values(attribute):
             prefix = HEATMAP["attribute"].format(attribute=attribute, value=v)
@@ -452,8 +466,18 @@ def heatmap_catalogue():
                     size,
                     shown=f"{shown} | {model_display(m)}",
                 )
-    add("all_models", "all_models", HEATMAP["all_models"], "models", shown="all nets")
+    add("all_models", "all_models", HEATMAP["all_models"], "models", shown=ALL_NETS)
     return entries
+
+
+def heatmap_identities(entry):
+    """The identities a catalogue heatmap is made of (region_shares' n): one for a person's
+    heatmaps, a group's members, else every identity."""
+    if entry["kind"] in ("model_identity", "identity"):
+        return [entry["label"].rpartition("/")[2]]
+    if entry["kind"] in ("group", "group_model"):
+        return groups()[entry["family"][len("group_") :]][entry["value"]]
+    return identities()
 
 
 def model_family(name):
@@ -568,7 +592,7 @@ def net_rows(cell):
 
 def all_nets_row(prefix):
     """The panel over all nets, as its own row (left out with one net, where it would repeat it)."""
-    return [{"label": "", "cells": [("all nets", prefix)]}] if len(MODELS) >= 2 else []
+    return [{"label": "", "cells": [(ALL_NETS, prefix)]}] if len(MODELS) >= 2 else []
 
 
 def chunks(items, size):
@@ -595,11 +619,13 @@ def figure_layouts():
     ids = identities()
     add(
         "persons",
-        "Heatmaps by person (all nets)",
+        "Heatmaps by person" + over_nets(),
         [
             {
                 "label": "",
-                "cells": [(i, HEATMAP["identity"].format(identity=i)) for i in part],
+                "cells": [
+                    (display(i), HEATMAP["identity"].format(identity=i)) for i in part
+                ],
             }
             for part in chunks(ids, 8)
         ],
@@ -608,7 +634,7 @@ def figure_layouts():
     for i in ids:
         add(
             f"person_net/{i}",
-            f"{i}: heatmaps by net",
+            f"{display(i)}: heatmaps by net",
             net_rows(
                 lambda m: (
                     model_display(m),
@@ -653,7 +679,7 @@ def figure_layouts():
             }
             cells = [(model_display(m), per_model[m]) for m in MODEL_ORDER]
             if len(MODELS) >= 2:
-                cells.append(("all nets", e["prefix"]))
+                cells.append((ALL_NETS, e["prefix"]))
             rows.append({"label": group_display(e), "cells": cells})
         add(
             f"group_{column}__nets",
@@ -691,7 +717,7 @@ def figure_layouts():
                         for m in MODEL_ORDER
                     ]
                     + (
-                        [("all nets", method_total(method)["prefix"])]
+                        [(ALL_NETS, method_total(method)["prefix"])]
                         if len(MODELS) >= 2
                         else []
                     ),
@@ -846,6 +872,21 @@ def print_run_summary():
         if os.path.exists(path) and os.path.getmtime(path) >= PARSED_AT:
             with open(path) as handle:
                 print(handle.read().rstrip(), file=sys.stderr)
+
+
+def run_not_made():
+    """(what, why) of each figure family this run leaves out (facelime.run_outputs), listed
+    under the figure listing at the end of the run."""
+    from facelime.run_outputs import not_made
+
+    return not_made(
+        MODELS,
+        model_attribute_sets(config["models"]),
+        metadata_path(),
+        groups(),
+        config["compare"]["min_group_size"],
+        config["validity"],
+    )
 
 
 # --- validity checks (docs/validity.md) -----------------------------------------

@@ -42,6 +42,12 @@ rule region_shares:
     input:
         heatmaps=lambda wildcards: [f"{e['prefix']}.npz" for e in heatmap_catalogue()],
         canonical="results/canonical/canonical_face.npz",
+        # one model's aligned files: each identity's image count, for the images column
+        aligned=lambda wildcards: expand(
+            "results/aligned/{model}/{identity}.npz",
+            model=MODELS[0],
+            identity=identities(),
+        ),
     output:
         tsv=report(
             "results/regions/region_shares.tsv",
@@ -66,5 +72,7 @@ rule region_shares:
         titles=lambda wildcards: [e["display"] for e in heatmap_catalogue()],
         figure_style=FIGURE_STYLE,
         sizes=lambda wildcards: [e["size"] for e in heatmap_catalogue()],
+        identities=lambda wildcards: [heatmap_identities(e) for e in heatmap_catalogue()],
+        one_net=len(MODELS) == 1,
     script:
         "../scripts/region_shares.py"

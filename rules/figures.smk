@@ -5,6 +5,7 @@
 rule figure_grid:
     input:
         heatmaps=figure_grid_inputs,
+        canonical="results/canonical/canonical_face.npz",  # face region and feature outline
     output:
         grey=report(
             "results/figures/{figure}.grey.png",
@@ -46,6 +47,7 @@ rule figure_index:
     params:
         descriptions=lambda wildcards: [d for d, _ in thesis_figures()],
         figures=lambda wildcards: [" ".join(files) for _, files in thesis_figures()],
+        not_made=lambda wildcards: run_not_made(),
     script:
         "../scripts/figure_index.py"
 

@@ -80,3 +80,33 @@ def test_banner_warns_about_too_few_samples():
     assert "warning: lime.num_samples 50 is below 5 x the 30 superpixels (150)" in banner.replace("\n      ", " ")
     quiet = settings_banner(effective_settings(validate_config({"dataset": {"demo": True}}), []))
     assert "warning" not in quiet
+
+
+def test_not_made_says_why_for_one_model_and_one_member_groups(tmp_path):
+    from facelime.run_outputs import not_made
+    from facelime.steps.figures import figure_index
+
+    validity = {"faithfulness": {"enabled": True}, "stability": {"enabled": False}}
+    missing = dict(not_made(["mobilefacenet"], {}, "ids.csv", {"gender": {}}, 2, validity))
+    assert missing["any KL matrix or dendrogram"] == "KL and dendrograms need >= 2 models or >= 2 groups"
+    assert "need >= 2 models (this run has 1: mobilefacenet)" in missing.values()
+    assert missing["group figures and KL for 'gender'"].startswith("need >= 2 groups with >= 2 identities")
+    assert missing["validity checks: stability, sanity, region_stats"].startswith("off")
+    # two models and two groups: KL is made, nothing said about it
+    full = {"faithfulness": {"enabled": True}, "stability": {"enabled": True}, "sanity": {"enabled": True},
+            "region_stats": {"enabled": True}}
+    assert not_made(["a", "b"], {"arch": {"x": ["a"], "y": ["b"]}}, "ids.csv", {"g": {"m": ["1"], "f": ["2"]}}, 1,
+                    full) == []
+    assert dict(not_made(["a"], {}, None, {}, 2, full)) == {
+        "KL matrix and dendrogram between nets, 'all nets' panels": "need >= 2 models (this run has 1: a)",
+        "heatmaps, figures and KL by model attribute": "need a models.<name>.attributes key with >= 2 values over "
+                                                       "the models",
+        "group heatmaps, figures and KL": "no dataset.metadata file",
+        "any KL matrix or dendrogram": "KL and dendrograms need >= 2 models or >= 2 groups"}
+    figure_index(figures=["results/figures/nets.grey.png results/figures/nets.grey.pdf"],
+                 descriptions=["heatmaps by net"], index=str(tmp_path / "index.tsv"),
+                 listing=str(tmp_path / "index.txt"), not_made=[list(item) for item in missing.items()])
+    listing = (tmp_path / "index.txt").read_text()
+    assert "heatmaps by net" in listing and "results/figures/nets.grey.{pdf,png}" in listing
+    assert "facelime: not made in this run, and why" in listing
+    assert "KL and dendrograms need >= 2 models or >= 2 groups" in listing
