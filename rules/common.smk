@@ -254,7 +254,8 @@ def all_targets(wildcards):
         + validity_targets()
         + classifier_targets()
         + ["results/qc/qc.tsv"]
-        + ["results/figures/index.tsv"]  # every run ends by listing what it made and did not
+        # every run ends by listing what it made and did not; the report's first section
+        + ["results/figures/index.tsv", "results/overview.tsv"]
     )
 
 
@@ -307,7 +308,8 @@ def _groups():
 @functools.cache
 def identity_column():
     """(column, how it was chosen) of the metadata's identity column: dataset.identity_column,
-    else the column matching the most identity folders (facelime.dataset.identity_column_choice)."""
+    else the column matching the most identity folders (facelime.dataset.identity_column_choice).
+    """
     path = metadata_path()
     if not path:
         return None, ""
@@ -351,7 +353,7 @@ ALL_NETS = "all nets"
 
 
 def over_nets():
-    """ ' (all N nets)' after a title over every net; with one net, that net's name."""
+    """' (all N nets)' after a title over every net; with one net, that net's name."""
     if len(MODELS) >= 2:
         return f" (all {len(MODELS)} nets)"
     return f" ({model_display(MODELS[0])})"
@@ -733,6 +735,48 @@ def figure_layout(wildcards):
     return figure_layouts()[wildcards.figure]
 
 
+def figure_caption(wildcards, colormap):
+    """A heatmap figure's report caption, from the settings it is drawn with."""
+    from facelime.report_text import heatmap_figure_caption
+
+    return heatmap_figure_caption(
+        figure_layout(wildcards)["title"],
+        colormap,
+        config["figures"],
+        config["lime"],
+        METHODS if wildcards.figure == "methods" else ["lime"],
+        config["explain"],
+        config["seed"],
+    )
+
+
+def figure_subcategory(wildcards):
+    """The report's subcategory of a heatmap figure: the kind of grid it is."""
+    figure = wildcards.figure
+    if figure.startswith("person_net/"):
+        return "by person and net"
+    if figure.startswith("attribute_"):
+        return "by model attribute"
+    if figure.startswith("group_"):
+        return "by group and net" if figure.endswith("__nets") else "by group"
+    return {
+        "nets": "by net",
+        "persons": "by person",
+        "sanity": "sanity check",
+        "methods": "by explainer",
+    }.get(figure, figure)
+
+
+def comparison_subcategory(wildcards):
+    """The report's subcategory of a KL matrix or dendrogram: what is compared."""
+    name = wildcards.comparison
+    if name.startswith("group_"):
+        return "groups per net" if "__" in name else "groups"
+    if name.startswith("attribute_"):
+        return "model attributes"
+    return "nets" if name.startswith("models") else name
+
+
 def figure_grid_inputs(wildcards):
     rows = figure_layout(wildcards)["rows"]
     return [f"{prefix}.npz" for row in rows for _, prefix in row["cells"]]
@@ -887,6 +931,11 @@ def run_not_made():
         config["compare"]["min_group_size"],
         config["validity"],
     )
+
+
+def overview_settings():
+    """The effective settings without the config file names (a renamed file reruns nothing)."""
+    return {k: v for k, v in SETTINGS.items() if k != "config_files"}
 
 
 # --- validity checks (docs/validity.md) -----------------------------------------

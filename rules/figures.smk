@@ -9,14 +9,16 @@ rule figure_grid:
     output:
         grey=report(
             "results/figures/{figure}.grey.png",
-            caption="../report/figure_grid.rst",
+            caption="../report/figure_grid_grey.rst",
             category="Heatmaps",
+            subcategory=figure_subcategory,
             labels={"figure": "{figure}", "colours": "grey"},
         ),
         jet=report(
             "results/figures/{figure}.jet.png",
-            caption="../report/figure_grid.rst",
+            caption="../report/figure_grid_jet.rst",
             category="Heatmaps",
+            subcategory=figure_subcategory,
             labels={"figure": "{figure}", "colours": "JET"},
         ),
         grey_pdf="results/figures/{figure}.grey.pdf",
@@ -30,6 +32,9 @@ rule figure_grid:
         rows=figure_grid_rows,
         title=lambda wildcards: figure_layout(wildcards)["title"],
         figure_style=FIGURE_STYLE,
+        # the report's captions, written from this figure's settings (report/figure_grid_*.rst)
+        caption_grey=lambda wildcards: figure_caption(wildcards, "grey"),
+        caption_jet=lambda wildcards: figure_caption(wildcards, "jet"),
     script:
         "../scripts/figure_grid.py"
 

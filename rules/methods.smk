@@ -17,12 +17,14 @@ rule method_agreement:
             "results/methods/agreement.tsv",
             caption="../report/methods.rst",
             category="Other explainers",
+            subcategory="agreement",
             labels={"table": "agreement per model"},
         ),
         regions_tsv=report(
             "results/methods/region_shares.tsv",
             caption="../report/methods.rst",
             category="Other explainers",
+            subcategory="region shares",
             labels={"table": "region shares per method"},
         ),
     log:
