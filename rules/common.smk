@@ -621,7 +621,7 @@ def figure_layouts():
     ids = identities()
     add(
         "persons",
-        "Heatmaps by person" + over_nets(),
+        f"Heatmaps by person{over_nets()}",
         [
             {
                 "label": "",
