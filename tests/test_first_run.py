@@ -110,3 +110,28 @@ def test_not_made_says_why_for_one_model_and_one_member_groups(tmp_path):
     assert "heatmaps by net" in listing and "results/figures/nets.grey.{pdf,png}" in listing
     assert "facelime: not made in this run, and why" in listing
     assert "KL and dendrograms need >= 2 models or >= 2 groups" in listing
+
+
+@pytest.mark.workflow
+def test_misspelled_identity_column_stops_the_dag_in_one_line(tmp_path):
+    """It was an InputFunctionException with a traceback; now the DAG build stops with one line."""
+    import numpy as np
+    from workflow_helpers import snakemake, write_config
+
+    from facelime.images import save_rgb
+
+    for person in ("Ann_A", "Bob_B"):
+        (tmp_path / "data" / person).mkdir(parents=True)
+        save_rgb(tmp_path / "data" / person / "1.png", np.full((64, 64, 3), 120, np.uint8))
+    write(tmp_path / "meta.csv", "gender,Name\nf,Ann_A\nm,Bob_B\n")
+    config = {"dataset": {"root": str(tmp_path / "data"), "metadata": str(tmp_path / "meta.csv"),
+                          "identity_column": "Nmae"}}
+    write_config(tmp_path, config)
+    result = snakemake(tmp_path, "-n")
+    said = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "dataset.identity_column: column 'Nmae' is not in" in said and "gender, Name" in said
+    assert "InputFunctionException" not in said and "Traceback" not in said
+    config["dataset"]["identity_column"] = None  # found by matching the folders
+    write_config(tmp_path, config)
+    assert snakemake(tmp_path, "-n").returncode == 0
