@@ -3,6 +3,10 @@ so that no figure family goes missing without a word (README, Running it on your
 
 from __future__ import annotations
 
+import textwrap
+
+WIDTH = 100  # console lines, as the run summary
+
 
 def not_made(models: list[str], attribute_sets: dict, metadata: str | None, groups: dict[str, dict],
              min_group_size: int, validity: dict) -> list[tuple[str, str]]:
@@ -15,7 +19,7 @@ def not_made(models: list[str], attribute_sets: dict, metadata: str | None, grou
     missing = []
     compared_groups = [c for c, values in groups.items() if len(values) >= 2]
     if len(models) < 2:
-        missing.append(("KL matrix and dendrogram between nets, 'all nets' panels",
+        missing.append(("KL matrix and dendrogram between nets",
                         f"need >= 2 models (this run has 1: {models[0]})" if models else "need >= 2 models"))
     if not attribute_sets:
         missing.append(("heatmaps, figures and KL by model attribute",
@@ -43,5 +47,5 @@ def not_made_lines(missing: list[tuple[str, str]]) -> list[str]:
     """The listing's lines for what was not made."""
     if not missing:
         return []
-    width = max(len(what) for what, _ in missing)
-    return ["facelime: not made in this run, and why"] + [f"  {what:<{width}}  {why}" for what, why in missing]
+    return ["facelime: not made in this run, and why"] + [
+        textwrap.fill(f"{what}: {why}", WIDTH, initial_indent="  - ", subsequent_indent="    ") for what, why in missing]

@@ -98,7 +98,7 @@ def test_not_made_says_why_for_one_model_and_one_member_groups(tmp_path):
     assert not_made(["a", "b"], {"arch": {"x": ["a"], "y": ["b"]}}, "ids.csv", {"g": {"m": ["1"], "f": ["2"]}}, 1,
                     full) == []
     assert dict(not_made(["a"], {}, None, {}, 2, full)) == {
-        "KL matrix and dendrogram between nets, 'all nets' panels": "need >= 2 models (this run has 1: a)",
+        "KL matrix and dendrogram between nets": "need >= 2 models (this run has 1: a)",
         "heatmaps, figures and KL by model attribute": "need a models.<name>.attributes key with >= 2 values over "
                                                        "the models",
         "group heatmaps, figures and KL": "no dataset.metadata file",
@@ -109,7 +109,8 @@ def test_not_made_says_why_for_one_model_and_one_member_groups(tmp_path):
     listing = (tmp_path / "index.txt").read_text()
     assert "heatmaps by net" in listing and "results/figures/nets.grey.{pdf,png}" in listing
     assert "facelime: not made in this run, and why" in listing
-    assert "KL and dendrograms need >= 2 models or >= 2 groups" in listing
+    assert "  - any KL matrix or dendrogram: KL and dendrograms need >= 2 models or >= 2 groups" in listing
+    assert max(len(line) for line in listing.splitlines() if line.startswith("  - ")) <= 100
 
 
 @pytest.mark.workflow
