@@ -147,6 +147,14 @@ def test_report_has_captions(small_run):
     assert result.returncode == 0, result.stderr[-3000:]
     html = (small_run / "results" / "report.html").read_text(errors="replace")
     assert "symmetric KL" in html and "Region shares" in html
+    # captions say what the figures show (shared density over the face, grey is grey), not fixed text
+    assert "min-max stretched to [0, 1],\nJET colour map over the mean aligned face" not in html
+    assert "mean over the canonical face region" in html and "grey colour map" in html
+    assert "12 samples per image" in html  # this run's lime.num_samples, not the study's 1000
+    # subcategories per stage, and a first section with the run's models and counts
+    assert '"Run overview": {"settings, models, dataset and counts"' in html
+    assert '"by person and net"' in html and '"Other"' not in html.split('id="categories"')[1].split("</script>")[0]
+    assert "This run." in html and "region.onnx" in html
 
 
 def test_same_numbers_again_and_with_other_cores(small_run, tmp_path):
