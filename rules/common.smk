@@ -5,6 +5,7 @@ import json
 import os
 import re
 import sys
+import textwrap
 import time
 
 import yaml
@@ -297,11 +298,11 @@ def _groups():
         shown = "; ".join(
             f"{row['identity'] or row['action']}: {row['reason']}" for row in qc[:3]
         )
-        print(
+        text = (
             f"facelime: {len(qc)} metadata notes (missing rows or values, small groups), "
-            f"e.g. {shown}{' ...' if len(qc) > 3 else ''} (all in results/qc/qc.tsv)",
-            file=sys.stderr,
+            f"e.g. {shown}{' ...' if len(qc) > 3 else ''} (all in results/qc/qc.tsv)"
         )
+        print(textwrap.fill(text, 100, subsequent_indent="  "), file=sys.stderr)
     return found, qc
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import textwrap
 from pathlib import Path
 
 from ..figures import STYLE, draw_heatmap_grid, feature_contours
@@ -64,7 +65,8 @@ def figure_index(*, figures: list[str], descriptions: list[str], index: str, lis
     with open(listing, "w") as handle:
         handle.write(f"facelime: the figure set ({index}; {len(persons)} person figures)\n")
         width = max(len(d) for d, _ in lines) if lines else 0
-        for description, shown in lines:
-            handle.write(f"  {description:<{width}}  {shown}\n")
+        for description, shown in lines:  # within a terminal's width: long file lists continue below
+            handle.write(textwrap.fill(f"  {description:<{width}}  {shown}", 100, subsequent_indent=" " * (width + 4),
+                                       break_long_words=False, break_on_hyphens=False) + "\n")
         for line in not_made_lines([tuple(item) for item in not_made or []]):
             handle.write(line + "\n")
