@@ -102,6 +102,23 @@ def _scan():
         raise WorkflowError(str(err)) from None
 
 
+@functools.cache
+def identity_column():
+    """(column, how it was chosen) of the metadata's identity column: dataset.identity_column,
+    else the column matching the most identity folders (facelime.dataset.identity_column_choice).
+    """
+    path = metadata_path()
+    if not path:
+        return None, ""
+    try:
+        header, rows = read_metadata_table(path)
+        return identity_column_choice(
+            header, rows, _scan()[0], DATASET["identity_column"], path
+        )
+    except ConfigError as err:
+        raise WorkflowError(str(err)) from None
+
+
 def dataset_qc_rows():
     """QC rows for files the layout leaves out, and for metadata gaps and small groups."""
     identities()  # after the demo checkpoint, the dataset and its CSV exist
@@ -304,23 +321,6 @@ def _groups():
         )
         print(textwrap.fill(text, 100, subsequent_indent="  "), file=sys.stderr)
     return found, qc
-
-
-@functools.cache
-def identity_column():
-    """(column, how it was chosen) of the metadata's identity column: dataset.identity_column,
-    else the column matching the most identity folders (facelime.dataset.identity_column_choice).
-    """
-    path = metadata_path()
-    if not path:
-        return None, ""
-    try:
-        header, rows = read_metadata_table(path)
-        return identity_column_choice(
-            header, rows, _scan()[0], DATASET["identity_column"], path
-        )
-    except ConfigError as err:
-        raise WorkflowError(str(err)) from None
 
 
 def group_members(wildcards):

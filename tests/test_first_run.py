@@ -138,3 +138,7 @@ def test_misspelled_identity_column_stops_the_dag_in_one_line(tmp_path):
     config["dataset"]["identity_column"] = None  # found by matching the folders
     write_config(tmp_path, config)
     assert snakemake(tmp_path, "-n").returncode == 0
+    config["dataset"]["only_metadata_identities"] = True  # the column is needed while the dataset is listed
+    write_config(tmp_path, config)
+    result = snakemake(tmp_path, "-n")
+    assert result.returncode == 0, result.stdout + result.stderr
