@@ -16,6 +16,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from .budget import budget_warnings
 from .errors import ConfigError
 
 SCHEMA_PATH = str(resources.files("facelime") / "schemas" / "config.schema.yaml")
@@ -114,11 +115,12 @@ def describe_error(error, schema: dict) -> str:
     return f"config key {path or '<top level>'}: {message}"
 
 
-def validate_config(config: dict, workflow_dir: str | Path | None = None) -> dict:
+def validate_config(config: dict, workflow_dir: str | Path | None = None, workflow: bool = True) -> dict:
     """Coerce command-line strings, fill defaults and validate in place; resolve relative
     paths (resolve_paths); then check files.
 
-    The first problem raises ConfigError with a one-line message naming the key.
+    workflow=False (the single-image CLI) skips the checks only a workflow run needs (a
+    dataset folder). The first problem raises ConfigError with a one-line message naming the key.
     """
     schema = load_schema()  # read, never changed: the defaults hook copies what it fills in
     coerce_strings(config, schema)
@@ -127,7 +129,7 @@ def validate_config(config: dict, workflow_dir: str | Path | None = None) -> dic
     if errors:
         raise ConfigError(describe_error(errors[0], schema))
     resolve_paths(config, workflow_dir)
-    check_config(config)
+    check_config(config, workflow)
     return config
 
 
@@ -227,14 +229,20 @@ def check_classifiers(config: dict) -> None:
         raise ConfigError(f"config key identity_classifier.model: {chosen!r} is not under models ({sorted(config['models'])})")
 
 
-def check_config(config: dict) -> None:
-    """Checks beyond the schema (files that must exist, keys that depend on each other), per section."""
-    for check in (check_dataset, check_preprocess, check_lime, check_explain, check_models, check_classifiers):
-        check(config)
+def check_config(config: dict, workflow: bool = True) -> None:
+    """Checks beyond the schema (files that must exist, keys that depend on each other), per section;
+    the dataset and classifier sections only for a workflow run (the CLI explains one image)."""
+    checks = (check_dataset, check_preprocess, check_lime, check_explain, check_models, check_classifiers)
+    for check in checks:
+        if workflow or check not in WORKFLOW_ONLY_CHECKS:
+            check(config)
 
 
-def load_config(path: str | Path) -> dict:
-    """Read and validate a YAML config file."""
+WORKFLOW_ONLY_CHECKS = (check_dataset, check_classifiers)
+
+
+def load_config(path: str | Path, workflow: bool = True) -> dict:
+    """Read and validate a YAML config file (workflow=False: for one image, see validate_config)."""
     try:
         with open(path) as handle:
             config = yaml.safe_load(handle) or {}
@@ -242,7 +250,7 @@ def load_config(path: str | Path) -> dict:
         raise ConfigError(f"config file not found: {path}") from None
     except yaml.YAMLError as err:
         raise ConfigError(f"config file {path} is not valid YAML: {err}") from None
-    return validate_config(config)
+    return validate_config(config, workflow=workflow)
 
 
 def effective_settings(config: dict, config_files: list[str]) -> dict:
@@ -262,6 +270,9 @@ def effective_settings(config: dict, config_files: list[str]) -> dict:
                                       "kernel_width", "keep", "sampling", "reference")},
         "explainers": config.get("explain", {}).get("methods", ["lime"]),
         "seed": config["seed"],
+        # SLIC's n_segments stands for the superpixel count here; each job logs its images' own
+        "warnings": budget_warnings(config.get("explain", {}).get("methods", ["lime"]), lime,
+                                    config.get("explain", {}), lime["n_segments"]),
     }
 
 
@@ -273,7 +284,8 @@ def settings_banner(settings: dict) -> str:
         "facelime: effective settings (also in results/run_config.yaml)",
         f"  config files: {', '.join(settings['config_files'])}",
         f"  dataset: {settings['dataset']}" + (f" (view {settings['view']})" if settings["view"] else ""),
-        f"  metadata: {settings['metadata'] or 'none'}",
+        f"  metadata: {settings['metadata'] or 'none'}"
+        + (f", identity column {settings['identity_column']}" if settings.get("identity_column") else ""),
         "  models: " + ", ".join(f"{name} ({spec['backend']})" for name, spec in settings["models"].items()),
         f"  preprocess: size {pre['size']}, crop_fraction {pre['crop_fraction']}, detect {pre['detect']}, "
         f"align {pre['align']}",
@@ -282,5 +294,5 @@ def settings_banner(settings: dict) -> str:
         f"sampling {lime['sampling']}, reference {lime['reference']}",
         f"  explainers: {', '.join(settings['explainers'])}",
         f"  seed: {settings['seed']}",
-    ]
+    ] + [f"  warning: {warning}" for warning in settings.get("warnings", [])]
     return "\n".join(textwrap.fill(line, 100, subsequent_indent="      ") for line in lines)

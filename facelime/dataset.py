@@ -60,6 +60,8 @@ def scan_dataset(root: str | os.PathLike, view: str | None = None) -> tuple[list
         direct = list_images(root, name, view)
         if direct:
             found.append(name)
+        elif images_at.is_dir():  # an identity folder (or its view folder) with no image in it
+            ignored.append(_ignored(name, images_at, "no images in the identity folder: identity left out"))
         outside_view = list_images(root, name) if view else []
         if outside_view:
             ignored.append(_ignored(name, folder, f"{len(outside_view)} images directly in the identity folder, "
@@ -132,14 +134,12 @@ def _clean(value: str) -> str:
     return value.strip().strip('"').strip()
 
 
-def read_identity_metadata(path: str | os.PathLike, identity_column: str | None = None) -> dict[str, dict[str, str]]:
-    """Rows of the identity CSV keyed by identity, values stripped.
+def read_metadata_table(path: str | os.PathLike) -> tuple[list[str], list[dict[str, str]]]:
+    """(header, rows) of the identity CSV, values stripped.
 
     Copes with VGGFace2's `identity_meta.csv` as distributed: with or without the
     header `Class_ID, Name, Sample_Num, Flag, Gender` (the copy we know has none),
     spaces after the commas, CRLF line ends and names wrapped in doubled quotes.
-    The identity column is `identity_column`, else `identity`, else `Class_ID`,
-    else the first column.
     """
     text = _read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
@@ -151,18 +151,43 @@ def read_identity_metadata(path: str | os.PathLike, identity_column: str | None 
         header, pending = list(VGGFACE2_COLUMNS), [first]  # headerless VGGFace2 file
     else:
         header, pending = first, []
-    if identity_column:
-        if identity_column not in header:
-            raise ConfigError(
-                f"dataset.identity_column: column '{identity_column}' not in {path} (has {header})"
-            )
-        key = identity_column
-    else:
-        key = next((c for c in ("identity", "Class_ID") if c in header), header[0])
-    rows: dict[str, dict[str, str]] = {}
-    for values in [*pending, *reader]:
-        if not values or all(not v.strip() for v in values):
-            continue
-        row = {h: _clean(v) for h, v in zip(header, values)}
-        rows[row[key]] = row
-    return rows
+    rows = [{h: _clean(v) for h, v in zip(header, values)}
+            for values in [*pending, *reader] if values and any(v.strip() for v in values)]
+    return header, rows
+
+
+def identity_column_choice(header: list[str], rows: list[dict[str, str]], identities: list[str] | None,
+                           configured: str | None, path) -> tuple[str, str]:
+    """(column, how it was chosen) of the column that names the identity folders.
+
+    dataset.identity_column when set (a column not in the file is a one-line ConfigError);
+    else, with the dataset's identity folders known, the column whose values match the most
+    of them (ties: `identity`, `Class_ID`, then file order), and none matching is a one-line
+    ConfigError naming the columns and the key to set; without folders (a file read on its
+    own): `identity`, else `Class_ID`, else the first column.
+    """
+    if configured:
+        if configured not in header:
+            raise ConfigError(f"dataset.identity_column: column '{configured}' is not in {path} "
+                              f"(its columns: {', '.join(header)})")
+        return configured, "dataset.identity_column"
+    preferred = [c for c in ("identity", "Class_ID") if c in header] + list(header)
+    if identities is None:
+        return preferred[0], "default"
+    folders = set(identities)
+    matches = {c: len(folders & {row.get(c, "") for row in rows}) for c in header}
+    best = max(preferred, key=lambda c: (matches[c], -preferred.index(c)))
+    if not matches[best]:
+        example = sorted(folders)[0] if folders else "?"
+        raise ConfigError(f"dataset.metadata: no column of {path} holds the identity folder names (columns: "
+                          f"{', '.join(header)}; folders such as '{example}'): set dataset.identity_column")
+    return best, f"matches {matches[best]} of {len(folders)} identity folders"
+
+
+def read_identity_metadata(path: str | os.PathLike, identity_column: str | None = None,
+                           identities: list[str] | None = None) -> dict[str, dict[str, str]]:
+    """Rows of the identity CSV keyed by identity (see read_metadata_table and
+    identity_column_choice for the file and the column)."""
+    header, rows = read_metadata_table(path)
+    key, _ = identity_column_choice(header, rows, identities, identity_column, path)
+    return {row[key]: row for row in rows if key in row}

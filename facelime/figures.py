@@ -23,8 +23,14 @@ from scipy.cluster.hierarchy import dendrogram  # noqa: E402
 from .canonical import REGIONS  # noqa: E402
 
 # Defaults of the schema's `figures` section (facelime/schemas/config.schema.yaml).
-STYLE = {"dpi": 300, "scale": "shared"}
+STYLE = {"dpi": 300, "scale": "shared", "outline": True}
 COLORMAPS = {"grey": "gray", "jet": "jet"}  # the study's two renderings of a heatmap
+
+
+def readable(name: str) -> str:
+    """A key as a title shows it when figures.labels has no name for it: underscores become
+    spaces ('train_set' -> 'train set', 'Angelina_Jolie' -> 'Angelina Jolie'); the rest is kept."""
+    return " ".join(str(name).replace("_", " ").split()) or str(name)
 
 
 def use_style(style: dict | None) -> None:
@@ -52,32 +58,56 @@ def save_figure(fig, path) -> None:
 # --- heatmap grids ---------------------------------------------------------------------
 
 
-def panel_values(mean: np.ndarray, scale: str) -> np.ndarray:
-    """What a grid panel shows. shared: the map as a density, 1 = the mass spread evenly over
-    the canvas, so that panels of differently scaled aggregates share one colour scale;
+def panel_values(mean: np.ndarray, scale: str, face: np.ndarray | None = None) -> np.ndarray:
+    """What a grid panel shows. shared: the map as a density, 1 = the map's mean over the face
+    region (face: a boolean mask of the canonical face, background excluded; without it, over the
+    whole canvas), so that panels of differently scaled aggregates share one colour scale;
     per_panel: each map min-max stretched to [0, 1] on its own (as the study's images)."""
     values = np.clip(np.asarray(mean, np.float64), 0, None)
     if scale == "per_panel":
         span = values.max() - values.min()
         return (values - values.min()) / span if span > 0 else np.zeros_like(values)
-    average = values.mean()
+    average = values[face].mean() if face is not None and face.any() else values.mean()
     return values / average if average > 0 else np.zeros_like(values)
 
 
-def colour_scale(panels: list[np.ndarray], scale: str) -> tuple[float, float, str]:
+def colour_scale(panels: list[np.ndarray], scale: str, over_face: bool = False) -> tuple[float, float, str]:
     """(vmin, vmax, colour-bar label) of one grid: one scale for all its panels."""
     if scale == "per_panel":
         return 0.0, 1.0, "stretched per panel (0 = panel minimum, 1 = panel maximum)"
     vmax = max((float(p.max()) for p in panels), default=1.0)
-    return 0.0, vmax if vmax > 0 else 1.0, "density (1 = mass spread evenly over the face)"
+    label = ("density (1 = the map's mean over the face region)" if over_face
+             else "density (1 = the map's mean over the whole canvas)")
+    return 0.0, vmax if vmax > 0 else 1.0, label
 
 
-def draw_heatmap_grid(rows: list[dict], maps: list[np.ndarray], path, title: str, colormap: str) -> list[dict]:
+# dlib's 68 landmarks as the contours of the face's features: (first, last + 1, closed)
+FEATURE_CONTOURS = {"jaw": (0, 17, False), "right brow": (17, 22, False), "left brow": (22, 27, False),
+                    "nose bridge": (27, 31, False), "nostrils": (31, 36, False), "right eye": (36, 42, True),
+                    "left eye": (42, 48, True), "lips": (48, 60, True), "mouth": (60, 68, True)}
+
+
+def feature_contours(landmarks: np.ndarray) -> list[np.ndarray]:
+    """The canonical face's feature outlines (each K x 2, x and y in canvas pixels; closed ones
+    end where they start), drawn faintly on every canonical panel so that a blob can be tied
+    to an eye or the nose."""
+    lines = []
+    for first, end, closed in FEATURE_CONTOURS.values():
+        points = np.asarray(landmarks[first:end], np.float64)
+        lines.append(np.vstack([points, points[:1]]) if closed else points)
+    return lines
+
+
+def draw_heatmap_grid(rows: list[dict], maps: list[np.ndarray], path, title: str, colormap: str,
+                      face: np.ndarray | None = None, outline: list[np.ndarray] | None = None) -> list[dict]:
     """A grid with one row per group (rows: [{label, titles}]), the panels' maps in row order,
-    one colour scale for all panels and a colour bar. Returns what each panel was drawn with."""
+    one colour scale for all panels and a colour bar. Returns what each panel was drawn with.
+
+    face: the canonical face mask the density is computed over; outline: feature contours
+    drawn on every panel when figures.outline is on."""
     scale = STYLE["scale"]
-    values = [panel_values(m, scale) for m in maps]
-    vmin, vmax, bar_label = colour_scale(values, scale)
+    values = [panel_values(m, scale, face) for m in maps]
+    vmin, vmax, bar_label = colour_scale(values, scale, over_face=face is not None)
     ncols = max(len(row["titles"]) for row in rows)
     height, width = values[0].shape if values else (275, 224)
     panel_w = 1.55
@@ -95,6 +125,11 @@ def draw_heatmap_grid(rows: list[dict], maps: list[np.ndarray], path, title: str
             for side in ax.spines.values():
                 side.set_visible(False)
             image = ax.imshow(values[k], cmap=COLORMAPS[colormap], vmin=vmin, vmax=vmax, interpolation="nearest")
+            if outline and STYLE["outline"]:
+                for line in outline:
+                    ax.plot(line[:, 0], line[:, 1], color="white", lw=0.5, alpha=0.55, solid_capstyle="round")
+                ax.set_xlim(-0.5, values[k].shape[1] - 0.5)
+                ax.set_ylim(values[k].shape[0] - 0.5, -0.5)
             ax.set_title(row["titles"][c], fontsize=7)
             drawn.append({"row": row["label"], "panel": row["titles"][c], "vmin": vmin, "vmax": vmax,
                           "panel_max": float(values[k].max())})
@@ -145,12 +180,14 @@ def draw_dendrogram(links: np.ndarray, names: list[str], path, title: str, suppo
     save_figure(fig, path)
 
 
-def draw_region_shares(rows: list[dict], path) -> None:
+def draw_region_shares(rows: list[dict], path, one_net: bool = False) -> None:
     """Share of heatmap mass per region beside its density (share / area): the raw mass follows the
     regions' size (cheeks and jaw are over half of the canvas), the density ranks what is looked at."""
     frame = pd.DataFrame(rows)
     # per identity and per (group, model) the TSV has them; the chart keeps what a reader compares
     frame = frame[~frame["kind"].isin(["model_identity", "identity", "group_model"])].copy()
+    if one_net:  # its 'all nets' bars would repeat the net's own
+        frame = frame[frame["kind"] != "all_models"]
     if "n" in frame:  # a group's size beside its name: a group of 2 is not a group of 200
         grouped = (frame["kind"] == "group") & ~frame["heatmap"].str.contains("(n=", regex=False)
         frame.loc[grouped, "heatmap"] = frame.loc[grouped, "heatmap"] + " (n=" + frame.loc[grouped, "n"].astype(str) + ")"
@@ -158,6 +195,7 @@ def draw_region_shares(rows: list[dict], path) -> None:
     density = frame.melt(id_vars=["heatmap"], value_vars=[f"{r}_density" for r in REGIONS], var_name="region",
                          value_name="value")
     density["region"] = density["region"].str.removesuffix("_density")
+    mass["region"], density["region"] = mass["region"].map(readable), density["region"].map(readable)
     fig, axes = plt.subplots(1, 2, sharey=True, layout="constrained",
                              figsize=(9, max(2.5, 0.12 * len(REGIONS) * len(frame) + 1.2)))
     for ax, data, label in ((axes[0], mass, "share of heatmap mass"),

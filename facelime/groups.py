@@ -10,6 +10,8 @@ import hashlib
 import re
 from collections import defaultdict
 
+from .errors import ConfigError
+
 ID_LIKE = {"identity", "class_id", "name", "sample_num", "id", "note", "notes"}  # never groupings
 
 
@@ -50,13 +52,14 @@ def _metadata_row(identity: str, action: str, reason: str) -> dict:
 
 def identity_groups(metadata: dict[str, dict[str, str]], identities: list[str],
                     columns: list[str] | None = None, max_values: int = 12, min_size: int = 1,
-                    qc: list[dict] | None = None) -> dict[str, dict[str, list[str]]]:
+                    qc: list[dict] | None = None, identity_column: str | None = None) -> dict[str, dict[str, list[str]]]:
     """{column: {value slug: [identities]}} over the dataset's identities.
 
     Without explicit columns, every column whose values repeat (2..max_values
     distinct values among these identities) is a grouping, so names and counts are not.
     Identities without a metadata row or with an empty value, and groups with fewer
-    than min_size identities, are in no group: each gets a row in `qc`.
+    than min_size identities, are in no group: each gets a row in `qc`. The identity
+    column (identity_column, whatever its name) is never a grouping.
     """
     qc = [] if qc is None else qc
     present = [i for i in identities if i in metadata]
@@ -71,11 +74,13 @@ def identity_groups(metadata: dict[str, dict[str, str]], identities: list[str],
     if columns is None:
         columns = []
         for column in header:
-            if column.lower() in ID_LIKE:
+            if column.lower() in ID_LIKE or column == identity_column:
                 continue
             values = {metadata[i].get(column, "") for i in present} - {""}
             if 2 <= len(values) <= min(max_values, len(present) - 1 if len(present) > 2 else 2):
                 columns.append(column)
+    elif identity_column in columns:
+        raise ConfigError(f"dataset.group_columns: '{identity_column}' is the identity column, not a grouping")
     groups: dict[str, dict[str, list[str]]] = {}
     for column in columns:
         by_value: dict[str, list[str]] = defaultdict(list)

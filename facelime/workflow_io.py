@@ -19,11 +19,13 @@ RULE_ITEMS = ("input", "output", "params", "wildcards")
 # kernels; the same holds for device: auto). They are not rule params, so changing one does
 # not rerun finished jobs (use --forcerun explain for that).
 SPEED_ONLY_KEYS = ("batch_size", "perturb_on_device", "precision_min_cosine", "tf32")
+# read by the CLI's pair verdict only: no map depends on them, so no job reruns when they change
+VERDICT_ONLY_KEYS = ("match_threshold",)
 
 
 def numbers_only(section: dict) -> dict:
     """A config section without its speed-only keys: what a rule's params may hold."""
-    return {key: value for key, value in section.items() if key not in SPEED_ONLY_KEYS}
+    return {key: value for key, value in section.items() if key not in SPEED_ONLY_KEYS + VERDICT_ONLY_KEYS}
 
 
 def with_speed_settings(config: dict | None, model: str, model_params: dict, lime_params: dict | None = None):

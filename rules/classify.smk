@@ -29,12 +29,14 @@ rule classifier_report:
             "results/classify/{classifier}/metrics.tsv",
             caption="../report/classifier.rst",
             category="Classifier mode",
+            subcategory="{classifier}",
             labels={"classifier": "{classifier}", "figure": "precision and recall"},
         ),
         metrics_png=report(
             "results/classify/{classifier}/metrics.png",
             caption="../report/classifier.rst",
             category="Classifier mode",
+            subcategory="{classifier}",
             labels={
                 "classifier": "{classifier}",
                 "figure": "precision and recall chart",
@@ -45,6 +47,7 @@ rule classifier_report:
             "results/classify/{classifier}/confusion.png",
             caption="../report/classifier.rst",
             category="Classifier mode",
+            subcategory="{classifier}",
             labels={"classifier": "{classifier}", "figure": "confusion matrix"},
         ),
         metrics_pdf="results/classify/{classifier}/metrics.pdf",
@@ -74,6 +77,7 @@ rule classifier_explain:
                 f"results/classify/{{classifier}}/cases/{case}.png",
                 caption="../report/classifier_cases.rst",
                 category="Classifier mode",
+                subcategory="{classifier}",
                 labels={"classifier": "{classifier}", "figure": case},
             )
             for case in CASE_FIGURES
@@ -107,12 +111,14 @@ rule identity_classifier:
             IDENTITY_OUTPUTS["metrics.tsv"],
             caption="../report/identity_classifier.rst",
             category="Classifier mode",
+            subcategory="identity classifier",
             labels={"classifier": "identity", "figure": "precision and recall"},
         ),
         metrics_png=report(
             IDENTITY_OUTPUTS["metrics.png"],
             caption="../report/identity_classifier.rst",
             category="Classifier mode",
+            subcategory="identity classifier",
             labels={"classifier": "identity", "figure": "precision and recall chart"},
         ),
         confusion=IDENTITY_OUTPUTS["confusion.tsv"],
@@ -120,6 +126,7 @@ rule identity_classifier:
             IDENTITY_OUTPUTS["confusion.png"],
             caption="../report/identity_classifier.rst",
             category="Classifier mode",
+            subcategory="identity classifier",
             labels={"classifier": "identity", "figure": "confusion matrix"},
         ),
         predictions=IDENTITY_OUTPUTS["predictions.tsv"],
@@ -128,6 +135,7 @@ rule identity_classifier:
             IDENTITY_OUTPUTS["explanations.png"],
             caption="../report/identity_classifier.rst",
             category="Classifier mode",
+            subcategory="identity classifier",
             labels={"classifier": "identity", "figure": "explanations"},
         ),
         pdfs=[

@@ -5,6 +5,7 @@ import json
 import os
 import re
 import sys
+import textwrap
 import time
 
 import yaml
@@ -21,11 +22,18 @@ os.environ.update(
 
 from facelime import workflow_io
 from facelime.config import effective_settings, settings_banner, validate_config
-from facelime.dataset import list_images, read_identity_metadata, scan_dataset
+from facelime.dataset import (
+    identity_column_choice,
+    list_images,
+    read_identity_metadata,
+    read_metadata_table,
+    scan_dataset,
+)
 from facelime.errors import ConfigError
 from facelime.explainers import explained_name, split_name
 from facelime.explainers.ceiling import DETERMINISTIC
 from facelime.groups import identity_groups, model_attribute_sets
+from facelime.figures import readable
 from facelime.heatmaps import heatmap_outputs
 from facelime.validity.randomise import randomised_models
 from facelime.validity.stability import stability_identities
@@ -95,6 +103,23 @@ def _scan():
         raise WorkflowError(str(err)) from None
 
 
+@functools.cache
+def identity_column():
+    """(column, how it was chosen) of the metadata's identity column: dataset.identity_column,
+    else the column matching the most identity folders (facelime.dataset.identity_column_choice).
+    """
+    path = metadata_path()
+    if not path:
+        return None, ""
+    try:
+        header, rows = read_metadata_table(path)
+        return identity_column_choice(
+            header, rows, _scan()[0], DATASET["identity_column"], path
+        )
+    except ConfigError as err:
+        raise WorkflowError(str(err)) from None
+
+
 def dataset_qc_rows():
     """QC rows for files the layout leaves out, and for metadata gaps and small groups."""
     identities()  # after the demo checkpoint, the dataset and its CSV exist
@@ -122,7 +147,7 @@ def metadata_identities(found):
     """The dataset's identities that the metadata lists (the study's 368 of VGGFace2's test
     split); listed identities without images are named once, not silently dropped."""
     try:
-        listed = read_identity_metadata(metadata_path(), DATASET["identity_column"])
+        listed = read_identity_metadata(metadata_path(), identity_column()[0])
     except ConfigError as err:
         raise WorkflowError(str(err)) from None
     kept = [i for i in found if i in listed]
@@ -263,6 +288,8 @@ def all_targets(wildcards):
         + validity_targets()
         + classifier_targets()
         + ["results/qc/qc.tsv"]
+        # every run ends by listing what it made and did not; the report's first section
+        + ["results/figures/index.tsv", "results/overview.tsv"]
     )
 
 
@@ -286,30 +313,41 @@ def _groups():
     path = metadata_path()
     if not path:
         return {}, []
+    qc = []
     try:
-        rows = read_identity_metadata(path, DATASET["identity_column"])
+        rows = read_identity_metadata(path, identity_column()[0])
+        found = identity_groups(
+            rows,
+            identities(),
+            DATASET["group_columns"],
+            config["compare"]["max_group_values"],
+            config["compare"]["min_group_size"],
+            qc,
+            identity_column=identity_column()[0],
+        )
     except ConfigError as err:
         raise WorkflowError(str(err)) from None
-    qc = []
-    found = identity_groups(
-        rows,
-        identities(),
-        DATASET["group_columns"],
-        config["compare"]["max_group_values"],
-        config["compare"]["min_group_size"],
-        qc,
-    )
     if qc:
-        print(
-            f"facelime: {len(qc)} metadata notes (missing rows or values, small groups): "
-            "see results/qc/qc.tsv",
-            file=sys.stderr,
+        shown = "; ".join(
+            f"{row['identity'] or row['action']}: {row['reason']}" for row in qc[:3]
         )
+        text = (
+            f"facelime: {len(qc)} metadata notes (missing rows or values, small groups), "
+            f"e.g. {shown}{' ...' if len(qc) > 3 else ''} (all in results/qc/qc.tsv)"
+        )
+        print(textwrap.fill(text, 100, subsequent_indent="  "), file=sys.stderr)
     return found, qc
 
 
 def group_members(wildcards):
     return groups()[wildcards.column][wildcards.value]
+
+
+# The identity column and the groupings are settled when the DAG is built: a wrong
+# identity_column or group_columns stops here in one line, and the banner names the column.
+if not DATASET["demo"] and metadata_path():
+    SETTINGS["identity_column"] = "'{}' ({})".format(*identity_column())
+    _groups()
 
 
 def group_label(entry):
@@ -323,7 +361,19 @@ MODEL_ORDER = [m for m in config["models"]]  # figures list models in the config
 
 
 def display(name):
-    return LABELS.get(str(name), str(name))
+    """figures.labels' name for a key, else a readable form of it (facelime.figures.readable)."""
+    return LABELS.get(str(name), readable(str(name)))
+
+
+# the panel over every net, and a title's note of it; with one net there is no such panel
+ALL_NETS = "all nets"
+
+
+def over_nets():
+    """' (all N nets)' after a title over every net; with one net, that net's name."""
+    if len(MODELS) >= 2:
+        return f" (all {len(MODELS)} nets)"
+    return f" ({model_display(MODELS[0])})"
 
 
 def model_display(name):
@@ -384,7 +434,7 @@ def heatmap_catalogue():
                 "model_identity",
                 f"{m}/{i}",
                 HEATMAP["model_identity"].format(model=m, identity=i),
-                shown=f"{model_display(m)} / {i}",
+                shown=f"{model_display(m)} / {display(i)}",
             )
     for m in EXPLAINED:
         add(
@@ -396,7 +446,7 @@ def heatmap_catalogue():
             shown=model_display(m),
         )
     for i in ids:
-        add("identity", i, HEATMAP["identity"].format(identity=i))
+        add("identity", i, HEATMAP["identity"].format(identity=i), shown=display(i))
     for attribute in ATTRIBUTE_SETS:
         for v in attribute_values(attribute):
             prefix = HEATMAP["attribute"].format(attribute=attribute, value=v)
@@ -435,8 +485,18 @@ def heatmap_catalogue():
                     size,
                     shown=f"{shown} | {model_display(m)}",
                 )
-    add("all_models", "all_models", HEATMAP["all_models"], "models", shown="all nets")
+    add("all_models", "all_models", HEATMAP["all_models"], "models", shown=ALL_NETS)
     return entries
+
+
+def heatmap_identities(entry):
+    """The identities a catalogue heatmap is made of (region_shares' n): one for a person's
+    heatmaps, a group's members, else every identity."""
+    if entry["kind"] in ("model_identity", "identity"):
+        return [entry["label"].rpartition("/")[2]]
+    if entry["kind"] in ("group", "group_model"):
+        return groups()[entry["family"][len("group_") :]][entry["value"]]
+    return identities()
 
 
 def model_family(name):
@@ -598,7 +658,7 @@ def net_rows(cell):
 
 def all_nets_row(prefix):
     """The panel over all nets, as its own row (left out with one net, where it would repeat it)."""
-    return [{"label": "", "cells": [("all nets", prefix)]}] if len(MODELS) >= 2 else []
+    return [{"label": "", "cells": [(ALL_NETS, prefix)]}] if len(MODELS) >= 2 else []
 
 
 def chunks(items, size):
@@ -625,11 +685,13 @@ def figure_layouts():
     ids = identities()
     add(
         "persons",
-        "Heatmaps by person (all nets)",
+        f"Heatmaps by person{over_nets()}",
         [
             {
                 "label": "",
-                "cells": [(i, HEATMAP["identity"].format(identity=i)) for i in part],
+                "cells": [
+                    (display(i), HEATMAP["identity"].format(identity=i)) for i in part
+                ],
             }
             for part in chunks(ids, 8)
         ],
@@ -638,7 +700,7 @@ def figure_layouts():
     for i in ids:
         add(
             f"person_net/{i}",
-            f"{i}: heatmaps by net",
+            f"{display(i)}: heatmaps by net",
             net_rows(
                 lambda m: (
                     model_display(m),
@@ -683,7 +745,7 @@ def figure_layouts():
             }
             cells = [(model_display(m), per_model[m]) for m in MODEL_ORDER]
             if len(MODELS) >= 2:
-                cells.append(("all nets", e["prefix"]))
+                cells.append((ALL_NETS, e["prefix"]))
             rows.append({"label": group_display(e), "cells": cells})
         add(
             f"group_{column}__nets",
@@ -721,7 +783,7 @@ def figure_layouts():
                         for m in MODEL_ORDER
                     ]
                     + (
-                        [("all nets", method_total(method)["prefix"])]
+                        [(ALL_NETS, method_total(method)["prefix"])]
                         if len(MODELS) >= 2
                         else []
                     ),
@@ -735,6 +797,48 @@ def figure_layouts():
 
 def figure_layout(wildcards):
     return figure_layouts()[wildcards.figure]
+
+
+def figure_caption(wildcards, colormap):
+    """A heatmap figure's report caption, from the settings it is drawn with."""
+    from facelime.report_text import heatmap_figure_caption
+
+    return heatmap_figure_caption(
+        figure_layout(wildcards)["title"],
+        colormap,
+        config["figures"],
+        config["lime"],
+        METHODS if wildcards.figure == "methods" else ["lime"],
+        config["explain"],
+        config["seed"],
+    )
+
+
+def figure_subcategory(wildcards):
+    """The report's subcategory of a heatmap figure: the kind of grid it is."""
+    figure = wildcards.figure
+    if figure.startswith("person_net/"):
+        return "by person and net"
+    if figure.startswith("attribute_"):
+        return "by model attribute"
+    if figure.startswith("group_"):
+        return "by group and net" if figure.endswith("__nets") else "by group"
+    return {
+        "nets": "by net",
+        "persons": "by person",
+        "sanity": "sanity check",
+        "methods": "by explainer",
+    }.get(figure, figure)
+
+
+def comparison_subcategory(wildcards):
+    """The report's subcategory of a KL matrix or dendrogram: what is compared."""
+    name = wildcards.comparison
+    if name.startswith("group_"):
+        return "groups per net" if "__" in name else "groups"
+    if name.startswith("attribute_"):
+        return "model attributes"
+    return "nets" if name.startswith("models") else name
 
 
 def figure_grid_inputs(wildcards):
@@ -885,6 +989,26 @@ def print_run_summary():
         if os.path.exists(path) and os.path.getmtime(path) >= PARSED_AT:
             with open(path) as handle:
                 print(handle.read().rstrip(), file=sys.stderr)
+
+
+def run_not_made():
+    """(what, why) of each figure family this run leaves out (facelime.run_outputs), listed
+    under the figure listing at the end of the run."""
+    from facelime.run_outputs import not_made
+
+    return not_made(
+        MODELS,
+        model_attribute_sets(config["models"]),
+        metadata_path(),
+        groups(),
+        config["compare"]["min_group_size"],
+        config["validity"],
+    )
+
+
+def overview_settings():
+    """The effective settings without the config file names (a renamed file reruns nothing)."""
+    return {k: v for k, v in SETTINGS.items() if k != "config_files"}
 
 
 # --- validity checks (docs/validity.md) -----------------------------------------

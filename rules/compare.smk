@@ -20,12 +20,14 @@ rule kl_matrix:
             "results/kl/{comparison}.clustermap.png",
             caption="../report/kl.rst",
             category="KL divergence",
+            subcategory=comparison_subcategory,
             labels={"comparison": "{comparison}", "figure": "clustered heatmap"},
         ),
         dendrogram=report(
             "results/kl/{comparison}.dendrogram.png",
             caption="../report/dendrogram.rst",
             category="Dendrograms",
+            subcategory=comparison_subcategory,
             labels={"comparison": "{comparison}", "figure": "dendrogram"},
         ),
         clustermap_pdf="results/kl/{comparison}.clustermap.pdf",
@@ -60,17 +62,25 @@ rule region_shares:
     input:
         heatmaps=lambda wildcards: [f"{e['prefix']}.npz" for e in heatmap_catalogue()],
         canonical="results/canonical/canonical_face.npz",
+        # one model's aligned files: each identity's image count, for the images column
+        aligned=lambda wildcards: expand(
+            "results/aligned/{model}/{identity}.npz",
+            model=MODELS[0],
+            identity=identities(),
+        ),
     output:
         tsv=report(
             "results/regions/region_shares.tsv",
             caption="../report/region_shares.rst",
             category="Region shares",
+            subcategory="per region",
             labels={"figure": "table"},
         ),
         png=report(
             "results/regions/region_shares.png",
             caption="../report/region_shares.rst",
             category="Region shares",
+            subcategory="per region",
             labels={"figure": "bar chart"},
         ),
         pdf="results/regions/region_shares.pdf",
@@ -84,5 +94,9 @@ rule region_shares:
         titles=lambda wildcards: [e["display"] for e in heatmap_catalogue()],
         figure_style=FIGURE_STYLE,
         sizes=lambda wildcards: [e["size"] for e in heatmap_catalogue()],
+        identities=lambda wildcards: [
+            heatmap_identities(e) for e in heatmap_catalogue()
+        ],
+        one_net=len(MODELS) == 1,
     script:
         "../scripts/region_shares.py"

@@ -5,17 +5,20 @@
 rule figure_grid:
     input:
         heatmaps=figure_grid_inputs,
+        canonical="results/canonical/canonical_face.npz",  # face region and feature outline
     output:
         grey=report(
             "results/figures/{figure}.grey.png",
-            caption="../report/figure_grid.rst",
+            caption="../report/figure_grid_grey.rst",
             category="Heatmaps",
+            subcategory=figure_subcategory,
             labels={"figure": "{figure}", "colours": "grey"},
         ),
         jet=report(
             "results/figures/{figure}.jet.png",
-            caption="../report/figure_grid.rst",
+            caption="../report/figure_grid_jet.rst",
             category="Heatmaps",
+            subcategory=figure_subcategory,
             labels={"figure": "{figure}", "colours": "JET"},
         ),
         grey_pdf="results/figures/{figure}.grey.pdf",
@@ -29,6 +32,9 @@ rule figure_grid:
         rows=figure_grid_rows,
         title=lambda wildcards: figure_layout(wildcards)["title"],
         figure_style=FIGURE_STYLE,
+        # the report's captions, written from this figure's settings (report/figure_grid_*.rst)
+        caption_grey=lambda wildcards: figure_caption(wildcards, "grey"),
+        caption_jet=lambda wildcards: figure_caption(wildcards, "jet"),
     script:
         "../scripts/figure_grid.py"
 
@@ -46,6 +52,7 @@ rule figure_index:
     params:
         descriptions=lambda wildcards: [d for d, _ in thesis_figures()],
         figures=lambda wildcards: [" ".join(files) for _, files in thesis_figures()],
+        not_made=lambda wildcards: run_not_made(),
     script:
         "../scripts/figure_index.py"
 

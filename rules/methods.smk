@@ -27,6 +27,7 @@ rule method_agreement:
             "results/methods/agreement.tsv",
             caption="../report/methods.rst",
             category="Other explainers",
+            subcategory="agreement",
             labels={"table": "agreement per model"},
         ),
         ceiling_tsv=report(
@@ -39,6 +40,7 @@ rule method_agreement:
             "results/methods/region_shares.tsv",
             caption="../report/methods.rst",
             category="Other explainers",
+            subcategory="region shares",
             labels={"table": "region shares per method"},
         ),
     log:

@@ -17,12 +17,16 @@ rule qc_report:
         ),
     output:
         table=report(
-            "results/qc/qc.tsv", caption="../report/qc.rst", category="Quality control"
+            "results/qc/qc.tsv",
+            caption="../report/qc.rst",
+            category="Quality control",
+            subcategory="files, images and metadata",
         ),
         counts=report(
             "results/qc/counts.tsv",
             caption="../report/qc_counts.rst",
             category="Quality control",
+            subcategory="face-detection fallbacks",
         ),
         summary="results/qc/summary.txt",
     log:
@@ -36,3 +40,33 @@ rule qc_report:
         max_fallback_share=config["qc"]["max_fallback_share"],
     script:
         "../scripts/qc_report.py"
+
+
+# The report's first section: the run's settings, models, dataset and counts, the figures made
+# and what could not be made (also printed at the end of the run, under the figure listing).
+rule run_overview:
+    input:
+        table="results/qc/qc.tsv",
+        aligned=lambda wildcards: expand(
+            "results/aligned/{model}/{identity}.npz",
+            model=MODELS[0],
+            identity=identities(),
+        ),
+        index="results/figures/index.tsv",
+    output:
+        overview=report(
+            "results/overview.tsv",
+            caption="../report/overview.rst",
+            category="Run overview",
+            subcategory="settings, models, dataset and counts",
+        ),
+    log:
+        "logs/run_overview.log",
+    conda:
+        "../envs/facelime.yaml"
+    params:
+        settings=lambda wildcards: overview_settings(),
+        groups=lambda wildcards: groups(),
+        not_made=lambda wildcards: run_not_made(),
+    script:
+        "../scripts/run_overview.py"

@@ -26,7 +26,7 @@ def test_defaults_are_the_study_values():
     assert model["mean"] == [127.5] * 3 and model["color_order"] == "RGB" and model["device"] == "auto"
     assert model["precision"] == "fp32"
     assert config["explain"] == {"identities_per_job": 1, "methods": ["lime"], "rise": {"num_masks": None, "grid": 7, "keep_probability": 0.5},
-                                 "occlusion": {"patch": 19, "stride": 3}}
+                                 "occlusion": {"patch": 19, "stride": 3}, "regions": {"split_sides": False}}
 
 
 @pytest.mark.parametrize(
@@ -47,7 +47,7 @@ def test_defaults_are_the_study_values():
         (lambda c: c.update(classify={"enabled": True, "dataset": "/no/labelled"}), r"classify\.dataset: folder not found: /no/labelled"),
         (lambda c: c.update(classify={"models": {"fer": {"path": "/no/fer.onnx", "classes": ["happy"]}}}), r"classify\.models\.fer\.classes: \['happy'\] is too short"),
         (lambda c: c.update(identity_classifier={"model": "r100"}), r"identity_classifier\.model: 'r100' is not under models"),
-        (lambda c: c.update(explain={"methods": ["gradcam"]}), r"explain\.methods\.0: 'gradcam' is not one of \['lime', 'rise', 'occlusion'\]"),
+        (lambda c: c.update(explain={"methods": ["gradcam"]}), r"explain\.methods\.0: 'gradcam' is not one of \['lime', 'rise', 'occlusion', 'regions'\]"),
         (lambda c: c.update(explain={"methods": []}), r"explain\.methods: \[\] should be non-empty"),
         (lambda c: c.update(explain={"rise": {"keep_probability": 1}}), r"explain\.rise\.keep_probability: 1 is greater than or equal to the maximum of 1"),
         (lambda c: c.update(explain={"rise": {"masks": 10}}), r"explain\.rise\.masks: unknown key \(allowed here: grid, keep_probability, num_masks\)"),

@@ -121,3 +121,84 @@ def test_thesis_table_is_the_study_368_with_the_four_disagreements_noted():
     assert (count("ethnicity", "african"), count("ethnicity", "asian"), count("ethnicity", "caucasian")) == (21, 39, 308)
     assert (count("gender", "male"), count("gender", "female")) == (230, 138)
     assert sorted(r["identity"] for r in rows if r["note"]) == ["n000838", "n001256", "n001710", "n001878"]
+
+
+def test_density_is_over_the_face_region_and_says_so():
+    face = np.zeros((10, 8), bool)
+    face[2:8, 2:6] = True
+    mean = np.zeros((10, 8))
+    mean[face] = 3.0
+    mean[0, 0] = 30.0  # background mass does not set the face's unit
+    values = figures.panel_values(mean, "shared", face)
+    assert values[face].mean() == pytest.approx(1.0)
+    assert figures.panel_values(mean, "shared").mean() == pytest.approx(1.0)  # without a mask: over the canvas
+    assert "over the face region" in figures.colour_scale([values], "shared", over_face=True)[2]
+    assert "whole canvas" in figures.colour_scale([values], "shared")[2]
+
+
+def test_feature_outline_is_drawn_on_canonical_panels_only_when_on(tmp_path):
+    landmarks = np.column_stack([np.linspace(20, 200, 68), np.linspace(40, 260, 68)])
+    contours = figures.feature_contours(landmarks)
+    assert len(contours) == 9 and sum(len(c) for c in contours) == 68 + 4  # 4 closed contours repeat their start
+    eye = contours[5]
+    np.testing.assert_array_equal(eye[0], eye[-1])
+    maps = [np.zeros((275, 224))]
+    rows = [{"label": "", "titles": ["a"]}]
+    figures.use_style({"dpi": 60})
+    figures.draw_heatmap_grid(rows, maps, tmp_path / "with.png", "t", "grey", outline=contours)
+    figures.use_style({"outline": False})
+    figures.draw_heatmap_grid(rows, maps, tmp_path / "without.png", "t", "grey", outline=contours)
+    with_outline = np.asarray(Image.open(tmp_path / "with.png").convert("L"), float)
+    without = np.asarray(Image.open(tmp_path / "without.png").convert("L"), float)
+    assert with_outline.shape == without.shape and (with_outline > without + 40).sum() > 50  # white lines on black
+
+
+def test_readable_names_and_one_meaning_of_n():
+    from facelime.steps.compare import identity_and_image_counts
+
+    assert figures.readable("train_set") == "train set" and figures.readable("Angelina_Jolie") == "Angelina Jolie"
+    assert figures.readable("n000001") == "n000001"
+    # n counts identities, images its own column; an identity whose images were all skipped counts for neither
+    assert identity_and_image_counts(["a", "b", "c"], {"a": 2, "b": 3, "c": 0}) == (2, 5)
+    assert identity_and_image_counts(["a"], {"a": 2}) == (1, 2)
+
+
+def test_heatmap_caption_follows_the_settings():
+    from facelime.report_text import heatmap_figure_caption
+
+    lime = {"num_samples": 250, "segmentation": "quickshift", "n_segments": 30, "compactness": 20,
+            "kernel_width": 0.25, "sampling": "lime", "reference": "self", "keep": "all"}
+    grey = heatmap_figure_caption("Heatmaps by net", "grey", {"scale": "per_panel", "outline": False}, lime,
+                                  ["lime"], {}, 3)
+    assert "grey colour map" in grey and "JET" not in grey and "stretched to [0, 1] on its own" in grey
+    assert "250 samples" in grey and "quickshift" in grey and "SLIC" not in grey and "lime.keep: all" in grey
+    assert "figures.outline: false" in grey and "seed 3" in grey
+    jet = heatmap_figure_caption("Heatmaps by explainer and net", "jet", {"scale": "shared", "outline": True},
+                                 {**lime, "segmentation": "slic", "keep": "positive"}, ["lime", "rise"],
+                                 {"rise": {"num_masks": None, "grid": 7}}, 0)
+    assert "JET colour map" in jet and "mean over the canonical face region" in jet and "SLIC" in jet
+    assert "positive evidence only" in jet and "RISE with 250 masks on a 7x7 grid" in jet and "contours" in jet
+
+
+def test_region_chart_has_no_all_nets_bars_with_one_net(tmp_path):
+    from facelime.canonical import REGIONS
+
+    shares = {r: 1 / len(REGIONS) for r in REGIONS}
+    rows = [{"kind": kind, "heatmap": name, "n": 2, "images": 4, **shares, **{f"{r}_density": 1.0 for r in REGIONS}}
+            for kind, name in (("model", "MobileFaceNet"), ("all_models", "all nets"), ("identity", "a"))]
+    figures.use_style({"dpi": 50})
+    figures.draw_region_shares(rows, tmp_path / "one.png", one_net=True)
+    figures.draw_region_shares(rows, tmp_path / "two.png", one_net=False)
+    # one bar group (the net) instead of two: the chart is shorter by a group's height
+    assert Image.open(tmp_path / "one.png").size[1] < Image.open(tmp_path / "two.png").size[1]
+
+
+def test_heatmap_caption_names_the_regions_explainer_and_its_players():
+    from facelime.report_text import explainer_text
+
+    lime = {"num_samples": 250, "segmentation": "slic", "n_segments": 30, "compactness": 20,
+            "kernel_width": 0.25, "sampling": "lime", "reference": "self"}
+    assert "regions" not in explainer_text(["lime"], lime, {})
+    assert "7 landmark regions (all 128 coalitions)" in explainer_text(["lime", "regions"], lime, {})
+    split = explainer_text(["regions"], lime, {"regions": {"split_sides": True}})
+    assert "10 landmark regions (all 1024 coalitions)" in split

@@ -11,7 +11,7 @@ from conftest import region_model
 from workflow_helpers import assert_same_results, dry_run_job_list, dry_run_jobs, snakemake, write_config
 
 from facelime.steps.demo import demo_dataset
-from facelime.storage import load_arrays
+from facelime.storage import load_arrays, read_tsv
 
 pytestmark = pytest.mark.workflow
 
@@ -36,6 +36,7 @@ def small_run(tmp_path_factory):
     write_config(work, config)
     result = snakemake(work, "--cores", "2")
     assert result.returncode == 0, result.stderr[-4000:]
+    (work / "run.stderr").write_text(result.stderr)  # the banner and the run's last words
     return work
 
 
@@ -56,6 +57,24 @@ def test_masks_and_sheets_for_every_model_and_identity(small_run):
                 assert np.allclose(masks["score_maps"][i], np.maximum(masks["coefficients"][i][masks["segments"][i]], 0))
             sheets = sorted(p.name for p in (small_run / "results" / "sheets" / model / identity).glob("*.png"))
             assert sheets == [f"{name}.png" for name in masks["images"]]
+
+
+def test_run_names_its_identity_column_and_ends_listing_what_it_made_and_did_not(small_run):
+    stderr = (small_run / "run.stderr").read_text()
+    assert "identity column 'identity' (matches 9 of 9 identity folders)" in stderr.replace("\n      ", " ")
+    listing = stderr[stderr.index("facelime: the figure set"):]
+    assert "heatmaps by net" in listing and "results/figures/nets.grey.{pdf,png}" in listing
+    assert "dendrogram: nets" in listing  # two models: KL and dendrograms are made and listed
+    assert "facelime: not made in this run, and why" in listing and "validity checks: faithfulness" in listing
+    assert "KL and dendrograms need" not in listing
+    overview = {(r["section"], r["item"]): r["value"] for r in read_tsv(small_run / "results" / "overview.tsv")}
+    assert overview[("counts", "identities used")] == "3" and overview[("counts", "images used")] == "6"
+    assert overview[("groups", "source=portrait")] == "2 identities"
+    # region_shares.tsv: n is always identities, images its own column
+    shares = {r["heatmap"]: r for r in read_tsv(small_run / "results" / "regions" / "region_shares.tsv")}
+    assert (shares["all_models"]["n"], shares["all_models"]["images"]) == ("3", "6")
+    assert (shares["region/tom_hanks"]["n"], shares["region/tom_hanks"]["images"]) == ("1", "2")
+    assert (shares["source=portrait"]["n"], shares["source=portrait"]["images"]) == ("2", "4")
 
 
 def test_rerun_has_nothing_to_do(small_run):
@@ -118,7 +137,7 @@ def test_heatmaps_kl_regions_figures(small_run):
     # one colour scale per grid: every panel drawn with the grid's vmax, which is its largest panel
     panels = [line.split("\t") for line in (results / "figures" / "group_source__nets.panels.tsv").read_text().splitlines()]
     header, rows = panels[0], [dict(zip(panels[0], row)) for row in panels[1:]]
-    assert {r["row"] for r in rows} == {"group_photo (n=1)", "portrait (n=2)"}  # one row per group, n in it
+    assert {r["row"] for r in rows} == {"group photo (n=1)", "portrait (n=2)"}  # one row per group, n in it
     assert len(rows) == 6 and len({r["vmax"] for r in rows}) == 1
     assert float(rows[0]["vmax"]) == pytest.approx(max(float(r["panel_max"]) for r in rows), rel=1e-5)
 
@@ -128,6 +147,14 @@ def test_report_has_captions(small_run):
     assert result.returncode == 0, result.stderr[-3000:]
     html = (small_run / "results" / "report.html").read_text(errors="replace")
     assert "symmetric KL" in html and "Region shares" in html
+    # captions say what the figures show (shared density over the face, grey is grey), not fixed text
+    assert "min-max stretched to [0, 1],\nJET colour map over the mean aligned face" not in html
+    assert "mean over the canonical face region" in html and "grey colour map" in html
+    assert "12 samples per image" in html  # this run's lime.num_samples, not the study's 1000
+    # subcategories per stage, and a first section with the run's models and counts
+    assert '"Run overview": {"settings, models, dataset and counts"' in html
+    assert '"by person and net"' in html and '"Other"' not in html.split('id="categories"')[1].split("</script>")[0]
+    assert "This run." in html and "region.onnx" in html
 
 
 def test_same_numbers_again_and_with_other_cores(small_run, tmp_path):

@@ -63,7 +63,8 @@ def test_skipped_images_and_left_out_identity_are_listed(faulty_run):
     data = faulty_run / "data"
     got = {(r["identity"], Path(r["file"]).name if r["file"] else "", r["action"]) for r in rows if r["stage"] != "landmarks"}
     assert got == {(ODD, "zero bytes.jpg", "skipped"), ("broken", "cut.jpg", "skipped"),
-                   ("broken", "page.png", "skipped"), ("broken", "", "identity left out")}
+                   ("broken", "page.png", "skipped"), ("broken", "", "identity left out"),
+                   ("no_images", "no_images", "ignored")}  # an empty identity folder is listed too
     reasons = {Path(r["file"]).name: r["reason"] for r in rows if r["file"]}
     assert reasons["zero bytes.jpg"] == "empty file (0 bytes)"
     assert reasons["page.png"] == "not an image file (format not recognised)"

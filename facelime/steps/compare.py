@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import numpy as np
 
@@ -94,29 +95,44 @@ def kl_uncertainty(matrix: np.ndarray, links: np.ndarray, names: list[str], iden
     return supports
 
 
+def identity_and_image_counts(members: list[str], images: dict[str, int]) -> tuple[int, int]:
+    """(identities, images) behind a heatmap over `members` identities, given each identity's
+    image count: identities whose images were all skipped count for neither (aggregates leave them out)."""
+    used = [images.get(i, 0) for i in members if images.get(i, 0) > 0]
+    return len(used), int(sum(used))
+
+
 def region_shares(*, heatmaps: list[str], kinds: list[str], names: list[str], sizes: list, canonical: str, tsv: str,
-                  png: str, titles: list[str] | None = None) -> list[dict]:
+                  png: str, titles: list[str] | None = None, identities: list[list[str]] | None = None,
+                  aligned: list[str] | None = None, one_net: bool = False) -> list[dict]:
     """Per heatmap, the share of its mass in each canonical region and that share over the region's area.
 
-    n: a group's number of identities (sizes), else the members the heatmap averages.
+    n: always the identities behind the heatmap (identities: per heatmap, its identities; aligned:
+    one model's aligned files, whose counts are each identity's images); images: their images.
+    Without them (a step called directly), n is a group's size or the members a heatmap averages.
+    one_net: the run explains one model, whose 'all nets' bars the chart leaves out.
     """
     from ..figures import draw_region_shares
 
     regions = load_arrays(canonical)["regions"]
     area = {name: float(np.mean(regions == i)) for i, name in enumerate(REGIONS)}
     rows = []
-    for path, kind, name, size in zip(heatmaps, kinds, names, sizes):
+    image_counts = {Path(p).stem: read_count(p) for p in aligned or []}
+    for k, (path, kind, name, size) in enumerate(zip(heatmaps, kinds, names, sizes)):
         shares = shares_of(read_mean(path), regions)
-        n = size if size is not None else read_count(path)
-        row = {"kind": kind, "heatmap": name, "n": n, **{r: round(v, 6) for r, v in shares.items()}}
+        if identities is not None:
+            n, images = identity_and_image_counts(identities[k], image_counts)
+        else:
+            n, images = (size if size is not None else read_count(path)), ""
+        row = {"kind": kind, "heatmap": name, "n": n, "images": images, **{r: round(v, 6) for r, v in shares.items()}}
         # density: share / area share; > 1 means the region draws more than its size
         row.update({f"{r}_density": round(v / area[r], 4) if area[r] > 0 else 0.0 for r, v in shares.items()})
         rows.append(row)
     with open(tsv, "w", newline="") as handle:
-        fields = ["kind", "heatmap", "n", *REGIONS, *(f"{r}_density" for r in REGIONS)]
+        fields = ["kind", "heatmap", "n", "images", *REGIONS, *(f"{r}_density" for r in REGIONS)]
         writer = csv.DictWriter(handle, fieldnames=fields, delimiter="\t")
         writer.writeheader()
         writer.writerows(rows)
     shown = titles or names
-    draw_region_shares([{**row, "heatmap": title} for row, title in zip(rows, shown)], png)
+    draw_region_shares([{**row, "heatmap": title} for row, title in zip(rows, shown)], png, one_net)
     return rows

@@ -15,7 +15,8 @@ from ..models import build_embedder
 from ..preprocess import load_crop
 from ..references import is_own, reference_embeddings
 from ..seeding import job_seed
-from ..sheets import contact_sheet
+from ..budget import budget_warnings
+from ..sheets import contact_sheet, sheet_title
 from ..storage import load_arrays, save_arrays
 from ..workflow_io import with_speed_settings
 
@@ -35,6 +36,16 @@ def log_progress(job: str, done: int, total: int, samples: int, last_s: float, e
     eta = elapsed_s / done * (total - done)
     logging.info("%s: image %d/%d, %d samples in %.1f s (%.0f samples/s), ETA %.0f s",
                  job, done, total, samples, last_s, samples / max(last_s, 1e-9), eta)
+
+
+def log_budget_warnings(method: str, lime: dict, segments: np.ndarray, n: int) -> None:
+    """A warning in the job's log when the method's budget is below its floor (facelime.budget), for
+    the identity's image with the most superpixels (once per job, not once per image)."""
+    if not n:
+        return
+    most = int(max(int(s.max()) + 1 for s in segments[:n]))
+    for warning in budget_warnings([method], lime, lime, most):
+        logging.warning("%s", warning)
 
 
 def explain(*, faces: str, masks: str, model: str, spec: dict, lime: dict, preprocess: dict | None, seed: int,
@@ -121,6 +132,7 @@ def explain_identity(model_once: ModelOnce, faces: str, masks: str, model: str, 
         Path(sheets).mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     games = RegionRecords(n, lime) if method == "regions" else None
+    log_budget_warnings(method, lime, crops["segments"], n)
     for i, name in enumerate(crops["images"]):
         image_seed = job_seed(seed, model, identity, str(name))
         tick = time.perf_counter()
@@ -150,7 +162,8 @@ def explain_identity(model_once: ModelOnce, faces: str, masks: str, model: str, 
         if sheets:
             contact_sheet(Path(sheets) / f"{name}.png", crops["faces"][i], crops["segments"][i],
                           explanation.score_map,
-                          f"{model} | {identity}/{name} | R² {explanation.r2:.2f}")
+                          sheet_title(model, f"{identity}/{name}", method, explanation.forward_passes, k,
+                                      explanation.r2))
     result["sample_scores"] = (np.stack(result["sample_scores"]) if n
                                else np.zeros((0, games.passes if games else lime["num_samples"]), np.float32))
     if games is not None:

@@ -59,3 +59,43 @@ def qc_report(*, images: list[str], landmarks: list[str], masks: list[str], tabl
     Path(summary).write_text(text + "\n")
     logging.info(text)
     return rows
+
+
+def run_overview(*, table: str, aligned: list[str], index: str, overview: str, settings: dict,
+                 groups: dict, not_made: list) -> list[dict]:
+    """The report's first section as a table (section, item, value): the run's settings, models and
+    dataset, its counts (identities and images used, skipped, ignored), its groups with their sizes,
+    the figures it made and what it could not make and why.
+
+    aligned: one model's aligned file per identity (their counts are the images used);
+    groups: {column: {value: [identities]}}; not_made: [(what, why)] (facelime.run_outputs).
+    """
+    from ..heatmaps import read_count
+
+    rows = [dict(section="dataset", item="root", value=settings["dataset"]),
+            dict(section="dataset", item="metadata", value=settings["metadata"] or "none")]
+    if settings.get("identity_column"):
+        rows.append(dict(section="dataset", item="identity column", value=settings["identity_column"]))
+    for name, spec in settings["models"].items():
+        rows.append(dict(section="models", item=name, value=", ".join(f"{k} {v}" for k, v in spec.items())))
+    for key, value in settings["lime"].items():
+        rows.append(dict(section="lime", item=key, value=value))
+    rows.append(dict(section="explainers", item="methods", value=", ".join(settings["explainers"])))
+    rows.append(dict(section="seed", item="seed", value=settings["seed"]))
+    counts = [read_count(path) for path in aligned]
+    qc = read_tsv(table)
+    rows += [dict(section="counts", item="identities used", value=sum(1 for c in counts if c > 0)),
+             dict(section="counts", item="identities left out", value=sum(1 for c in counts if c == 0)),
+             dict(section="counts", item="images used", value=sum(counts)),
+             dict(section="counts", item="images skipped", value=sum(1 for r in qc if r["action"] == "skipped")),
+             dict(section="counts", item="dataset entries ignored",
+                  value=sum(1 for r in qc if r["action"] == "ignored" and r["stage"] == "dataset"))]
+    for column, values in sorted(groups.items()):
+        for value, members in sorted(values.items()):
+            rows.append(dict(section="groups", item=f"{column}={value}", value=f"{len(members)} identities"))
+    made = read_tsv(index)
+    rows.append(dict(section="figures", item="made", value=f"{len(made)} figures (results/figures/index.tsv)"))
+    rows += [dict(section="not made", item=what, value=why) for what, why in not_made]
+    rows += [dict(section="warnings", item="budget", value=w) for w in settings.get("warnings", [])]
+    write_tsv(overview, rows, ("section", "item", "value"))
+    return rows
