@@ -11,6 +11,7 @@ import numpy as np
 from ..explainers.games import abs_shares
 from ..seeding import job_seed
 from ..storage import load_some, write_tsv
+from ..validity.region_stats import group_members, group_pairs
 from ..validity.region_values import (identity_values, label_permutation, paired_permutation, scope_summary,
                                       with_bh)
 
@@ -121,10 +122,7 @@ def summarise(scopes: dict, names: list[str], identities: list[str], groups: dic
     """Mean value and share per region with bootstrap CIs, per scope and (all, metadata group)."""
     rows = []
     for scope, (kind, phi, magnitude) in scopes.items():
-        index = {identity: i for i, identity in enumerate(identities) if usable_rows(phi)[i]}
-        members = {("all", "all"): list(index)}
-        members.update({(column, value): [m for m in found if m in index]
-                        for column, values in groups.items() for value, found in sorted(values.items())})
+        index, members = group_members(identities, usable_rows(phi), groups)
         for (column, value), chosen in members.items():
             if not chosen:
                 continue
@@ -174,21 +172,16 @@ def compare(scopes: dict, names: list[str], identities: list[str], groups: dict,
         if kind != "model":
             continue
         index = {identity: i for i, identity in enumerate(identities) if usable_rows(measures[scope]["share"])[i]}
-        for column, values in groups.items():
-            for value_a, value_b in combinations(sorted(values), 2):
-                a = [index[m] for m in values[value_a] if m in index]
-                b = [index[m] for m in values[value_b] if m in index]
-                if not a or not b:
-                    continue
-                for measure in ("value", "share"):
-                    rng = np.random.default_rng(job_seed(seed, "region values groups", measure, scope, column,
-                                                         value_a, value_b))
-                    data = measures[scope][measure]
-                    difference, p = label_permutation(data[a], data[b], permutations, rng)
-                    rows += with_bh([dict(comparison="groups", measure=measure, scope=scope, column=column,
-                                          a=value_a, b=value_b, identities_a=len(a), identities_b=len(b),
-                                          region=name, difference=float(difference[r]), p_value=float(p[r]))
-                                     for r, name in enumerate(names)])
+        for column, value_a, value_b, a, b in group_pairs(groups, index):
+            for measure in ("value", "share"):
+                rng = np.random.default_rng(job_seed(seed, "region values groups", measure, scope, column,
+                                                     value_a, value_b))
+                data = measures[scope][measure]
+                difference, p = label_permutation(data[a], data[b], permutations, rng)
+                rows += with_bh([dict(comparison="groups", measure=measure, scope=scope, column=column,
+                                      a=value_a, b=value_b, identities_a=len(a), identities_b=len(b),
+                                      region=name, difference=float(difference[r]), p_value=float(p[r]))
+                                 for r, name in enumerate(names)])
     return rows
 
 

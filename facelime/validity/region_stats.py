@@ -19,6 +19,27 @@ from ..seeding import job_seed
 from .stats import benjamini_hochberg, identity_draws
 
 
+
+def group_members(identities: list[str], usable, groups: dict) -> tuple[dict, dict]:
+    """({identity: row} of the usable identities, {(column, value): usable members}) with
+    ("all", "all") first: the scopes' rows that the region summaries resample."""
+    index = {identity: i for i, identity in enumerate(identities) if usable[i]}
+    members = {("all", "all"): list(index)}
+    members.update({(column, value): [m for m in found if m in index]
+                    for column, values in groups.items() for value, found in sorted(values.items())})
+    return index, members
+
+
+def group_pairs(groups: dict, index: dict):
+    """(column, value_a, value_b, rows of a, rows of b) for every pair of one column's groups that
+    both have usable identities: the comparisons the permutation tests make."""
+    for column, values in groups.items():
+        for value_a, value_b in combinations(sorted(values), 2):
+            a = [index[m] for m in values[value_a] if m in index]
+            b = [index[m] for m in values[value_b] if m in index]
+            if a and b:
+                yield column, value_a, value_b, a, b
+
 def region_masses(mean: np.ndarray, regions: np.ndarray) -> np.ndarray:
     """Mass of a (non-negative part of a) mean map in each region, REGIONS order."""
     mass = np.clip(np.asarray(mean, np.float64), 0, None)
@@ -87,10 +108,7 @@ def region_share_tables(scope_masses: dict[str, np.ndarray], identities: list[st
     tail = (1 - confidence) / 2
     ci_rows, test_rows = [], []
     for scope, masses in scope_masses.items():
-        index = {identity: i for i, identity in enumerate(identities) if np.all(np.isfinite(masses[i]))}
-        members = {("all", "all"): list(index)}
-        members.update({(column, value): [m for m in names if m in index]
-                        for column, values in groups.items() for value, names in sorted(values.items())})
+        index, members = group_members(identities, np.all(np.isfinite(masses), axis=1), groups)
         for (column, value), names in members.items():
             if not names:
                 continue
@@ -102,20 +120,15 @@ def region_share_tables(scope_masses: dict[str, np.ndarray], identities: list[st
             for r, region in enumerate(REGIONS):
                 ci_rows.append(dict(scope=scope, column=column, group=value, identities=len(names), region=region,
                                     share=point[r], ci_low=low[r], ci_high=high[r]))
-        for column, values in groups.items():
-            for value_a, value_b in combinations(sorted(values), 2):
-                a = [index[m] for m in values[value_a] if m in index]
-                b = [index[m] for m in values[value_b] if m in index]
-                if not a or not b:
-                    continue
-                rng = np.random.default_rng(job_seed(seed, "region permutation", scope, column, value_a, value_b))
-                difference, p = permutation_test(masses[a], masses[b], permutations, rng)
-                share_a, share_b = shares(masses[a]), shares(masses[b])
-                for r, region in enumerate(REGIONS):
-                    test_rows.append(dict(scope=scope, column=column, group_a=value_a, group_b=value_b,
-                                          identities_a=len(a), identities_b=len(b), region=region,
-                                          share_a=share_a[r], share_b=share_b[r], difference=difference[r],
-                                          p_value=p[r]))
+        for column, value_a, value_b, a, b in group_pairs(groups, index):
+            rng = np.random.default_rng(job_seed(seed, "region permutation", scope, column, value_a, value_b))
+            difference, p = permutation_test(masses[a], masses[b], permutations, rng)
+            share_a, share_b = shares(masses[a]), shares(masses[b])
+            for r, region in enumerate(REGIONS):
+                test_rows.append(dict(scope=scope, column=column, group_a=value_a, group_b=value_b,
+                                      identities_a=len(a), identities_b=len(b), region=region,
+                                      share_a=share_a[r], share_b=share_b[r], difference=difference[r],
+                                      p_value=p[r]))
     # one family: every test of the run, so that more groups or models cannot inflate discoveries
     adjusted = benjamini_hochberg([row["p_value"] for row in test_rows])
     for row, q in zip(test_rows, adjusted):
