@@ -106,7 +106,7 @@ def test_identity_bootstrap_is_wider_than_the_image_bootstrap_on_clustered_data(
     assert (high - low) / (2 * 1.96 * image_se) > 1.8  # design effect 1 + 9 x 0.5 = 5.5: sqrt ~ 2.3
     assert (mean, low, high) == identity_bootstrap_ci(values, identities, 2000, 0.95, seed=1)
     assert np.isnan(identity_bootstrap_ci([1.0, 2.0], ["a", "a"], 100)[1])
-    with pytest.raises(ValueError, match="identities"):
+    with pytest.raises(ValueError, match="identity labels"):
         identity_bootstrap_ci([1.0, 2.0], ["a"], 100)
 
 
@@ -179,3 +179,41 @@ def test_explain_step_stores_signed_maps_and_the_faithfulness_step_orders_by_the
     assert all(r["beats_random"] == 1 for r in rows if r["substrate"] == "hide")  # LIME finds the box
     assert list(read_tsv(tmp_path / "f.tsv")[0]) == list(FAITHFULNESS_FIELDS)
     assert load_arrays(tmp_path / "f.npz")["pixels:hide:deletion:map"].shape == (1, 21)
+
+
+def test_faithfulness_leaves_out_regions_images_without_landmarks(tmp_path, face_crop):
+    """A regions image whose landmarks fell back to the whole crop has no map (all zeros): scoring its
+    'order' would be a random order counted as the method's. It gets no rows and no curves."""
+    from conftest import grid_segments
+
+    from facelime.steps.validity import faithfulness
+    from facelime.storage import load_arrays, save_arrays
+
+    model_path = region_model(tmp_path / "region.onnx")
+    spec = {"backend": "onnx", "path": str(model_path), "device": "cpu"}
+    faces = tmp_path / "faces.npz"
+    save_arrays(faces, faces=np.stack([face_crop, face_crop]), segments=np.stack([grid_segments()] * 2),
+                images=np.array(["a.jpg", "b.jpg"]))
+    signed = np.zeros((2, 112, 112), np.float32)
+    signed[0, 28:56, 56:84] = 1.0  # image a: a regions map on the box the model sees; image b: skipped
+    save_arrays(tmp_path / "masks.npz", images=np.array(["a.jpg", "b.jpg"]), signed_maps=signed,
+                score_maps=signed, segments=np.stack([grid_segments()] * 2), region_skipped=np.array([False, True]),
+                references=np.zeros((2, 0), np.float32), reference_kinds=np.array(["self", "self"]))
+    settings = {"units": ["grid"], "steps": 4, "grid": 8, "blur_sigma": 5.0, "random_orders": 2}
+    rows = faithfulness(faces=str(faces), masks=str(tmp_path / "masks.npz"), tsv=str(tmp_path / "f.tsv"),
+                        curves=str(tmp_path / "f.npz"), model="region@regions", spec=spec, settings=settings,
+                        seed=0, identity="person")
+    assert {r["image"] for r in rows} == {"a.jpg"} and len(rows) == 3
+    curves = load_arrays(tmp_path / "f.npz")
+    assert list(curves["images"]) == ["a.jpg"] and curves["grid:hide:deletion:map"].shape == (1, 21)
+
+
+def test_pixel_curves_take_pixel_steps_the_other_units_steps(region_embedder, face_crop):
+    """Pixels in 1 % steps (pixel_steps 100 in the workflow) while coarser units keep `steps`."""
+    reference = region_embedder.embed_faces([face_crop])[0].astype(np.float64)
+    chosen = protocols(["pixels", "grid"])
+    curves = protocol_curves(region_embedder, face_crop, np.zeros((112, 112), np.int32),
+                             np.random.default_rng(0).normal(size=(112, 112)).astype(np.float32), reference, chosen,
+                             steps=4, random_orders=1, rng=np.random.default_rng(1), pixel_steps=10)
+    for protocol, sims in curves.items():
+        assert sims.shape == (2, 11 if protocol.units == "pixels" else 5), protocol

@@ -39,6 +39,8 @@ def test_pairs_paste_a_part_from_another_identity():
         outside = ~pair.answer
         np.testing.assert_array_equal(pair.patched[outside], pair.original[outside])  # only the box changed
         assert np.any(pair.patched[pair.answer] != pair.original[pair.answer])
+        # the first image's own points travel with the pair (the regions explainer's players)
+        np.testing.assert_array_equal(pair.landmarks, people[pair.identity][0][2])
         if pair.kind == "genuine":
             np.testing.assert_array_equal(pair.partner, people[pair.identity][1][1])  # same person's 2nd image
         else:

@@ -41,7 +41,8 @@ def validity_run(tmp_path_factory):
                       "path": str(region_model(work / "whole.onnx", region=(slice(0, 112), slice(0, 112)), seed=1))},
         },
         "validity": {
-            "faithfulness": {"enabled": True, "random_orders": 2, "steps": 5, "bootstrap": 200},
+            "faithfulness": {"enabled": True, "random_orders": 2, "steps": 5, "pixel_steps": 5,
+                             "bootstrap": 200},
             "patch": {"enabled": True, "pairs": 2, "steps": 5, "random_orders": 2, "bootstrap": 200},
             "stability": {"enabled": True, "identities": 2, "seeds": 2, "num_samples": [20]},
             "sanity": {"enabled": True},

@@ -63,7 +63,11 @@ def faithfulness(*, faces: str, masks: str, tsv: str, curves: str, model: str, s
     pair_face = load_crop(image, pair_crop) if image and pair_crop is not None else None
     chosen = protocols(settings["units"], pair=pair_face is not None)
     rows, image_curves = [], {}
+    skipped = explained.get("region_skipped", np.zeros(len(names), bool))
     for i, name in enumerate(names):
+        if skipped[i]:  # regions without landmarks: no map to score (docs/method.md, Regions explainer)
+            logging.info("%s %s: %s has no regions map (no landmarks): not scored", model, identity, name)
+            continue
         rng = np.random.default_rng(job_seed(seed, "faithfulness", model, identity, name))
         reference = stored_reference(explained, i)
         face = crops["faces"][i]
@@ -72,13 +76,13 @@ def faithfulness(*, faces: str, masks: str, tsv: str, curves: str, model: str, s
         curves_i = protocol_curves(embedder, face, crops["segments"][i], explained_signed_map(explained, i),
                                    np.asarray(reference, np.float64), chosen, settings["steps"],
                                    settings["random_orders"], rng, settings["grid"], settings["blur_sigma"],
-                                   pair_face)
+                                   pair_face, settings.get("pixel_steps"))
         image_rows, resampled = protocol_rows(curves_i)
         rows += [dict(model=base, method=method, identity=identity, image=name, **r) for r in image_rows]
         for key, curve in resampled.items():
             image_curves.setdefault(key, []).append(curve)
     write_tsv(tsv, rows, FAITHFULNESS_FIELDS)
-    save_arrays(curves, images=np.array(names, dtype=str),
+    save_arrays(curves, images=np.array([n for n, skip in zip(names, skipped) if not skip], dtype=str),
                 **{key: np.array(value, np.float32).reshape(-1, CURVE_POINTS) for key, value in image_curves.items()})
     return rows
 
@@ -256,8 +260,10 @@ def patch_restoration(*, faces: list[str], landmarks: list[str], tsv: str, curve
     people = {}
     for face_path, landmark_path in zip(faces, landmarks, strict=True):
         crops, points = load_arrays(face_path), load_arrays(landmark_path)
+        found = points.get("face_detected", np.ones(len(crops["images"]), bool))
+        # a face whose landmarks fell back to the whole crop has no real part boxes to paste
         people[Path(face_path).stem] = [(str(n), crops["faces"][i], points["landmarks"][i])
-                                        for i, n in enumerate(crops["images"])]
+                                        for i, n in enumerate(crops["images"]) if found[i]]
     pairs = build_pairs(people, settings["pairs"], np.random.default_rng(job_seed(seed, "patch pairs")))
     embedder = build_embedder(model, spec, batch_size=lime.get("batch_size"), threads=threads)
     partners = embedder.embed_faces([p.partner for p in pairs]).astype(np.float64)
@@ -271,7 +277,7 @@ def patch_restoration(*, faces: list[str], landmarks: list[str], tsv: str, curve
         segments = superpixels(pair.patched, segment["segmentation"], segment["n_segments"], segment["compactness"],
                                seed=case_seed)
         explanation = explain_image(method, pair.patched, segments, embedder, lime=lime, explain=lime,
-                                    seed=case_seed, reference=partner)
+                                    seed=case_seed, reference=partner, landmarks=pair.landmarks)
         match = now >= threshold
         sims = restoration_curves(embedder, pair, explanation.signed_map, partner, match, settings["steps"],
                                   settings["random_orders"], np.random.default_rng(case_seed))

@@ -38,6 +38,7 @@ class PatchPair:
     original: np.ndarray  # the first image untouched
     partner: np.ndarray
     answer: np.ndarray  # HxW bool, the pasted box
+    landmarks: np.ndarray | None = None  # the first image's 68 points (the regions explainer's players)
 
 
 def build_pairs(people: dict[str, list[tuple[str, np.ndarray, np.ndarray]]], pairs: int,
@@ -62,7 +63,7 @@ def build_pairs(people: dict[str, list[tuple[str, np.ndarray, np.ndarray]]], pai
         part = parts[n % len(parts)]
         patched, box = paste_part(face1, points1, donor_face, donor_points, part)
         out.append(PatchPair(f"genuine:{identity}/{name1}+{name2}:{part}<{donor}", "genuine", part, identity, donor,
-                             patched, face1, face2, box_mask(box, patched.shape[:2])))
+                             patched, face1, face2, box_mask(box, patched.shape[:2]), points1))
     for n, identity in enumerate(order[:pairs]):
         partner = order[(n + 1) % len(order)]
         name1, face1, points1 = people[identity][0]
@@ -70,7 +71,7 @@ def build_pairs(people: dict[str, list[tuple[str, np.ndarray, np.ndarray]]], pai
         part = parts[n % len(parts)]
         patched, box = paste_part(face1, points1, face2, points2, part)
         out.append(PatchPair(f"impostor:{identity}/{name1}+{partner}/{name2}:{part}", "impostor", part, identity,
-                             partner, patched, face1, face2, box_mask(box, patched.shape[:2])))
+                             partner, patched, face1, face2, box_mask(box, patched.shape[:2]), points1))
     return out
 
 

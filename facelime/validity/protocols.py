@@ -11,7 +11,7 @@ the substrate; insertion starts from the substrate and reveals units. Every prot
 its baseline: random orders of the same units, scored the same way.
 
 Cost: each curve is steps + 1 forward passes for each order (the explanation's and each
-random one); see docs/method.md (Faithfulness protocols) for the default budget.
+random one); see docs/validity.md (Faithfulness) for the default budget.
 """
 
 from __future__ import annotations
@@ -126,12 +126,14 @@ def substrate_scores(embedder, prepared, rows: np.ndarray, substrate: np.ndarray
 
 def protocol_curves(embedder, face: np.ndarray, segments: np.ndarray, signed_map: np.ndarray, reference: np.ndarray,
                     chosen: list[Protocol], steps: int, random_orders: int, rng: np.random.Generator, grid: int = 8,
-                    blur_sigma: float = 5.0, pair_face: np.ndarray | None = None) -> dict[Protocol, np.ndarray]:
+                    blur_sigma: float = 5.0, pair_face: np.ndarray | None = None,
+                    pixel_steps: int | None = None) -> dict[Protocol, np.ndarray]:
     """Curves of every chosen protocol: (1 + random_orders) x (S+1) similarities; row 0 is the map's order.
 
     signed_map: the method's map with both signs (higher = showing the pixels raises the
     similarity more); its mean over each unit orders the units. pair_face: the other image
-    of the pair (needed by protocols on the 'pair' substrate).
+    of the pair (needed by protocols on the 'pair' substrate). pixel_steps: the steps of the
+    pixel curves (default: steps; the workflow's default is 100, pixels in 1 % steps).
     """
     out = {}
     pixel_prepared = None
@@ -142,7 +144,8 @@ def protocol_curves(embedder, face: np.ndarray, segments: np.ndarray, signed_map
                                                                             for _ in range(random_orders)]
         prepared = embedder.prepare(face, labels)
         for protocol in (p for p in chosen if p.units == units):
-            rows = np.concatenate([step_rows(o, steps, protocol.kind == "insertion") for o in orders])
+            count = pixel_steps if units == "pixels" and pixel_steps else steps
+            rows = np.concatenate([step_rows(o, count, protocol.kind == "insertion") for o in orders])
             if protocol.substrate == "hide":
                 sims = similarity_scores(embedder, prepared, rows, reference, embedder.batch_size)
             else:
