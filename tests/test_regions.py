@@ -156,7 +156,8 @@ def inner_box(points: np.ndarray, margin: int) -> tuple[slice, slice]:
     return slice(lo[1] + margin, hi[1] - margin + 1), slice(lo[0] + margin, hi[0] - margin + 1)
 
 
-@pytest.mark.parametrize("part, split_sides, region", [("nose", False, "nose"), ("left_eye", True, "eyes_left")])
+@pytest.mark.parametrize("part, split_sides, region", [("nose", False, "nose"), ("left_eye", True, "eyes_left"),
+                                                       ("left_eye", False, "eyes")])
 def test_a_net_that_sees_one_region_gets_its_value_there(tmp_path, real_face, part, split_sides, region):
     from conftest import region_model
     from facelime.explainers import explain_image
@@ -268,3 +269,30 @@ def test_paired_model_tests_compare_values_and_scale_free_shares():
     assert share["r0"]["difference"] == pytest.approx(expected) and expected > 0.1
     assert share["r0"]["p_adjusted"] < 0.01
     assert all(r["p_value"] <= r["p_adjusted"] for r in rows)
+
+
+def test_coalitions_are_scored_as_lime_scores_its_perturbations(real_face, region_onnx):
+    """Each coalition's worth is LIME's similarity of the same perturbation: the same prepared input
+    (the regions as segments), the same hide value, the same batched forward path."""
+    from facelime.explainers.games import coalition_masks
+    from facelime.explainers.regions import explain_regions
+    from facelime.lime_similarity import similarity_scores
+    from facelime.models import build_embedder
+
+    face, points = real_face
+    embedder = build_embedder("box", {"backend": "onnx", "path": str(region_onnx), "device": "cpu"})
+    _, scores, values, _ = explain_regions(face, points, embedder)
+    prepared = embedder.prepare(face, values.labels.astype(np.int32))
+    reference = embedder.embed_prepared(prepared.pixels[None])[0].astype(np.float64)
+    rows = coalition_masks(len(values.names)).astype(np.uint8)
+    chosen = [0, 1, 5, 42, len(rows) - 1]
+    np.testing.assert_allclose(scores[chosen], similarity_scores(embedder, prepared, rows[chosen], reference, 2),
+                               atol=1e-6)
+    assert scores[-1] == pytest.approx(1.0, abs=1e-6)  # every region shown: the face itself
+    # the empty coalition shows LIME's hide value on every pixel of the crop
+    hidden = prepared.perturbed(np.zeros((1, len(values.names)), np.uint8))[0]
+    inside = prepared.segment_index >= 0
+    hide = prepared.hide.astype(prepared.pixels.dtype)
+    channels = hidden if prepared.channels_first else np.moveaxis(hidden, -1, 0)
+    for c, value in enumerate(hide):
+        assert np.all(channels[c].reshape(inside.shape)[inside] == value)
