@@ -225,7 +225,7 @@ rule patch_restoration:
     log:
         "logs/validity/patch/{model}.log",
     conda:
-        "../envs/facelime.yaml"
+        model_env("patch_restoration")
     params:
         spec=model_params,
         lime=explain_params,
