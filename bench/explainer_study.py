@@ -42,10 +42,12 @@ MODELS = {
 }
 
 
-def lfw_faces(count: int) -> dict[str, np.ndarray]:
-    """The first image of the first `count` lfw158 identities, cut as the README says for LFW (crop_fraction 0.6)."""
+def lfw_faces(count: int) -> dict[tuple[str, str], np.ndarray]:
+    """The first image of the first `count` lfw158 identities, keyed by (identity, image file name),
+    cut as the README says for LFW (crop_fraction 0.6)."""
     folders = sorted((SHARED / "data" / "lfw158" / "images").iterdir())[:count]
-    return {f.name: centre_crop(load_rgb(sorted(f.iterdir())[0]), 112, 0.6) for f in folders}
+    firsts = {f.name: sorted(f.iterdir())[0] for f in folders}
+    return {(identity, path.name): centre_crop(load_rgb(path), 112, 0.6) for identity, path in firsts.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,28 +66,32 @@ def main(argv: list[str] | None = None) -> int:
     warp, regions = CanonicalWarp(canonical), canonical.region_labels()
     detector = LandmarkDetector()
     faces = lfw_faces(args.images)
-    landmarks = {name: detector(face)[0] for name, face in faces.items()}
+    landmarks = {key: detector(face)[0] for key, face in faces.items()}
     demo = dict(sorted(demo_faces().items())[: args.patch_faces])
     cases = build_cases(demo, {name: detector(face)[0] for name, face in demo.items()})
     agreement_rows, auc_rows, share_rows, patch_rows = [], [], [], []
     for model in args.models:
         embedder = build_embedder(model, MODELS[model])
         canonical_maps = {m: [] for m in METHODS}
-        for name, face in faces.items():
+        for (identity, image), face in faces.items():
             segments = superpixels(face)
-            seed = job_seed(0, model, name, "0")
+            seed = job_seed(0, model, identity, "0")
             maps = {}
             for method in METHODS:
                 explanation = explain_image(method, face, segments, embedder, lime=lime, seed=seed)
-                maps[method] = warp.warp(explanation.signed_map, landmarks[name])
-                canonical_maps[method].append(warp.warp(explanation.score_map, landmarks[name]))
-                rng = np.random.default_rng(job_seed(0, "faithfulness", model, name, method))
-                auc_rows += [{"model": model, "image": name, **row}
+                maps[method] = warp.warp(explanation.signed_map, landmarks[identity, image])
+                canonical_maps[method].append(warp.warp(explanation.score_map, landmarks[identity, image]))
+                rng = np.random.default_rng(job_seed(0, "faithfulness", model, identity, method))
+                auc_rows += [{"model": model, "identity": identity, "image": image, **row}
                              for row in method_faithfulness(embedder, face, explanation, args.random_orders, rng)]
-                print(f"[study] {model} {name} {method}", flush=True)
+                print(f"[study] {model} {identity} {method}", flush=True)
             for first, second in combinations(METHODS, 2):
-                agreement_rows.append({"model": model, "image": name, "first": first, "second": second,
-                                       **map_agreement(maps[first], maps[second], within=warp.inside)})
+                # the identity makes agreement_summary's CI resample identities, not images;
+                # the top sets' ties are broken by a draw seeded per model, image and method pair
+                rng = np.random.default_rng(job_seed(0, "agreement", model, identity, image, first, second))
+                agreement_rows.append({"model": model, "identity": identity, "image": image, "first": first,
+                                       "second": second,
+                                       **map_agreement(maps[first], maps[second], within=warp.inside, rng=rng)})
             write_tsv(out / "agreement_images.tsv", agreement_rows, agreement_rows[0])
             write_tsv(out / "deletion_insertion.tsv", auc_rows, auc_rows[0])
         for method in METHODS:

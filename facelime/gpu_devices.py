@@ -6,8 +6,11 @@ free devices here before any model loads: it takes an exclusive flock on
 `.snakemake/facelime-gpu-locks/<host>-gpu<id>.lock` and narrows CUDA_VISIBLE_DEVICES to
 them (onnxruntime then sees its device as 0). The OS drops a flock when its process
 ends, so a killed job frees its device at once. When SLURM started the job with
-CUDA_VISIBLE_DEVICES set, SLURM has already given it its own devices: they are used
-as they are (no locks: on a shared file system another node's "GPU 0" is another GPU).
+CUDA_VISIBLE_DEVICES set to exactly the job's `count` devices, SLURM has already given
+it its own devices: they are used as they are, with no lock. SLURM's list with more
+devices than that (Snakemake run locally inside an `salloc` holding 4 GPUs, each job
+asking for 1) is shared by several jobs: they lock among those devices as on a plain
+machine (the lock names carry the host, so nodes sharing a file system do not collide).
 """
 
 from __future__ import annotations
@@ -55,8 +58,11 @@ def claim_devices(count: int, devices: list[str] | None = None, lock_dir: Path |
         return []
     if "SLURM_JOB_ID" in environ and environ.get("CUDA_VISIBLE_DEVICES"):
         given = candidate_devices(environ)
-        logging.info("GPU: SLURM gave this job CUDA_VISIBLE_DEVICES=%s; using it as it is", ",".join(given))
-        return given
+        if len(given) == count:  # SLURM's allocation is this job's own
+            logging.info("GPU: SLURM gave this job CUDA_VISIBLE_DEVICES=%s; using it as it is", ",".join(given))
+            return given
+        # an allocation shared by several jobs (snakemake inside salloc): lock among its devices
+        devices = given
     devices = candidate_devices(environ) if devices is None else [str(d) for d in devices]
     if not devices:
         logging.warning("GPU: this job holds %d gpu but no NVIDIA GPU is visible (nvidia-smi, "

@@ -71,7 +71,7 @@ rule seed_ceiling:
     log:
         "logs/methods/ceiling/{model}/{identity}.log",
     conda:
-        "../envs/facelime.yaml"
+        model_env("seed_ceiling")
     params:
         spec=model_params,
         lime=explain_params,

@@ -78,12 +78,35 @@ def test_cuda_visible_devices_limits_the_choice(tmp_path, caplog):
         gpu_devices.release_devices()
 
 
-def test_slurm_s_devices_are_used_as_given(tmp_path, caplog):
+def test_slurm_s_devices_are_used_as_given_when_they_are_exactly_the_job_s(tmp_path, caplog):
     environ = {"SLURM_JOB_ID": "77", "CUDA_VISIBLE_DEVICES": "0"}
     with caplog.at_level(logging.INFO):
         assert gpu_devices.claim_devices(1, ["0", "1"], tmp_path, environ) == ["0"]
     assert environ["CUDA_VISIBLE_DEVICES"] == "0" and not list(tmp_path.iterdir())  # no lock taken
     assert "SLURM gave this job CUDA_VISIBLE_DEVICES=0" in caplog.text
+    two = {"SLURM_JOB_ID": "78", "CUDA_VISIBLE_DEVICES": "3,5"}  # a job holding 2 gets SLURM's 2
+    assert gpu_devices.claim_devices(2, None, tmp_path, two) == ["3", "5"]
+    assert two["CUDA_VISIBLE_DEVICES"] == "3,5" and not list(tmp_path.iterdir())
+
+
+def test_jobs_sharing_a_slurm_allocation_lock_distinct_devices(tmp_path):
+    """snakemake --profile workflow/profiles/gpu inside `salloc --gpus=4`: every job sees SLURM's
+    four devices; each job holding 1 gpu must get its own, not all four (then all open device 0)."""
+    allocation = {"SLURM_JOB_ID": "91", "CUDA_VISIBLE_DEVICES": "4,5,6,7"}
+    reports, release = FORK.Queue(), tmp_path / "release"
+    jobs = [FORK.Process(target=holder, args=(None, tmp_path, reports, release, dict(allocation)))
+            for _ in range(4)]
+    for job in jobs:
+        job.start()
+    try:
+        got = [reports.get(timeout=30) for _ in jobs]
+    finally:
+        release.touch()
+        for job in jobs:
+            job.join(30)
+    assert sorted(claimed[0] for _, claimed, _ in got) == ["4", "5", "6", "7"]  # four jobs, four devices
+    assert all(claimed == [visible] for _, claimed, visible in got)  # each sees only its own
+    assert len(list(tmp_path.glob("*-gpu*.lock"))) == 4  # claimed through the locks
 
 
 def test_no_gpu_and_too_many_gpus(tmp_path, caplog, monkeypatch):

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import yaml
 
-PROFILES = Path(__file__).resolve().parents[1] / "workflow" / "profiles"
+REPO = Path(__file__).resolve().parents[1]
+PROFILES = REPO / "workflow" / "profiles"
+STEPS = REPO / "facelime" / "steps"
 
 
 def profile(name: str) -> dict:
@@ -27,17 +29,70 @@ def test_gpu_profile_gives_each_explain_job_one_of_the_machines_gpus():
     assert int(machine["gpu"]) >= gpu["set-resources"]["explain"]["gpu"] == 1
 
 
-def test_gpu_profile_gives_a_gpu_to_every_rule_that_runs_a_model():
-    """Each rule whose step builds an embedder or classifier holds a gpu, so that --cores 16 on a
-    one-GPU machine never opens more CUDA contexts than there are GPUs."""
+MODEL_BUILDERS = {"build_embedder", "build_classifier"}  # facelime.models, facelime.classify.onnx_classifier
+
+
+def builds_a_model(module: str, function: str) -> bool:
+    """Whether facelime.steps.<module>'s <function> reaches build_embedder or build_classifier, through
+    the functions and classes of its own module (e.g. explain -> ModelOnce -> build_embedder)."""
+    import ast
+
+    tree = ast.parse((STEPS / f"{module}.py").read_text())
+    defined = {node.name: node for node in tree.body
+               if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    seen, todo = set(), [function]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        nodes = list(ast.walk(defined[name]))
+        used = {node.id for node in nodes if isinstance(node, ast.Name)}
+        if {node.attr for node in nodes if isinstance(node, ast.Attribute)} & MODEL_BUILDERS:
+            return True  # models.build_embedder(...)
+        if used & MODEL_BUILDERS:
+            return True
+        todo.extend(used & defined.keys())
+    return False
+
+
+def rules_that_run_a_model() -> set[str]:
+    """The workflow's rules whose script runs a step that builds an embedder or classifier, read from
+    rules/*.smk (each `rule NAME:` or `checkpoint NAME:` block's script) and the scripts'
+    `from facelime.steps.X import f` lines."""
     import re
 
-    rules_text = "\n".join(p.read_text() for p in (PROFILES.parents[1] / "rules").glob("*.smk"))
-    model_rules = {"explain", "faithfulness", "stability", "patch_restoration", "classifier_predict",
-                   "classifier_explain", "identity_classifier"}
-    assert model_rules <= set(re.findall(r"^\s*rule (\w+):", rules_text, re.M))  # names a profile can set
+    found = set()
+    for smk in (REPO / "rules").glob("*.smk"):
+        # [text before the first rule, name, body, name, body, ...]
+        blocks = re.split(r"^\s*(?:rule|checkpoint) (\w+):", smk.read_text(), flags=re.M)
+        for name, body in zip(blocks[1::2], blocks[2::2]):
+            script = re.search(r'script:\s*"\.\./(scripts/\w+\.py)"', body)
+            if script is None:
+                continue
+            step = re.search(r"^from facelime\.steps\.(\w+) import (\w+)$", (REPO / script[1]).read_text(), re.M)
+            assert step, f"{script[1]} (rule {name}): no `from facelime.steps.<module> import <step>` line"
+            if builds_a_model(*step.groups()):
+                found.add(name)
+    return found
+
+
+def test_the_model_rules_are_found_from_the_workflow():
+    """The criterion of the test below, on rules known to run a model and rules known not to."""
+    model_rules = rules_that_run_a_model()
+    assert {"explain", "faithfulness", "stability", "patch_restoration", "seed_ceiling", "classifier_predict",
+            "classifier_explain", "identity_classifier"} <= model_rules
+    # randomise_model reads the ONNX weights but runs no forward pass; the others run none at all
+    assert not model_rules & {"randomise_model", "crop_and_segment", "landmarks", "method_agreement",
+                              "faithfulness_summary", "heatmap_model", "classifier_report"}
+
+
+def test_gpu_profile_gives_a_gpu_to_every_rule_that_runs_a_model():
+    """Each rule whose step builds an embedder or classifier holds a gpu, so that --cores 16 on a
+    one-GPU machine never opens more CUDA contexts than there are GPUs. The rules are found from
+    the workflow itself, so a new model rule without a gpu in the profile fails here."""
     held = {rule for rule, r in profile("gpu")["set-resources"].items() if r.get("gpu") == 1}
-    assert held == model_rules
+    assert held == rules_that_run_a_model()
 
 
 RULE_ENVS = """
