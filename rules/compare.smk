@@ -14,6 +14,7 @@ rule kl_matrix:
             "results/kl/{comparison}.support.tsv",
             caption="../report/dendrogram.rst",
             category="Dendrograms",
+            subcategory=comparison_subcategory,
             labels={"comparison": "{comparison}", "figure": "node support"},
         ),
         clustermap=report(

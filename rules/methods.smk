@@ -34,6 +34,7 @@ rule method_agreement:
             "results/methods/ceiling.tsv",
             caption="../report/methods.rst",
             category="Other explainers",
+            subcategory="noise ceilings",
             labels={"table": "noise ceiling per method"},
         ),
         regions_tsv=report(

@@ -16,12 +16,14 @@ rule region_values:
             "results/regions/region_values.tsv",
             caption="../report/regions.rst",
             category="Regions explainer",
+            subcategory="region values",
             labels={"table": "region values with CIs"},
         ),
         tests=report(
             "results/regions/region_value_tests.tsv",
             caption="../report/regions.rst",
             category="Regions explainer",
+            subcategory="region values",
             labels={"table": "paired tests"},
         ),
         interactions="results/regions/region_interactions.tsv",
@@ -29,6 +31,7 @@ rule region_values:
             "results/regions/region_values.png",
             caption="../report/regions.rst",
             category="Regions explainer",
+            subcategory="region values",
             labels={"figure": "region values"},
         ),
         interaction_figures=expand(
