@@ -25,9 +25,13 @@ def stored_signed_maps(masks: dict) -> np.ndarray:
     coefficients for LIME (its signed map is its ridge weights on the superpixels)."""
     if "signed_maps" in masks:
         return masks["signed_maps"]
-    coefficients = np.nan_to_num(masks["coefficients"], nan=0.0)
-    return np.stack([c[s] for c, s in zip(coefficients, masks["segments"])]).astype(np.float32).reshape(
+    return np.stack([painted_coefficients(masks, i) for i in range(len(masks["segments"]))]).reshape(
         masks["segments"].shape)
+
+
+def painted_coefficients(masks: dict, i: int) -> np.ndarray:
+    """Image i's superpixel weights painted on its superpixels (float32 HxW; NaN padding reads 0)."""
+    return np.nan_to_num(masks["coefficients"][i], nan=0.0)[masks["segments"][i]].astype(np.float32)
 
 
 def pair_rows(first: np.ndarray, second: np.ndarray, keep: str, within: np.ndarray, rng: np.random.Generator) -> dict:

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..divergence import symmetric_kl
+from ..explainers.ceiling import painted_coefficients
 from ..errors import ModelLoadError
 from ..models import build_embedder
 from ..references import stored_reference
@@ -94,7 +95,7 @@ def explained_signed_map(explained: dict, i: int) -> np.ndarray:
         return explained["signed_maps"][i]
     k = int(explained["num_superpixels"][i])
     if np.isfinite(explained["intercept"][i]) and k:  # LIME (the other methods store NaN)
-        return explained["coefficients"][i, :k][explained["segments"][i]]
+        return painted_coefficients(explained, i)
     logging.warning("masks file without signed maps: image %d is ordered by its kept (positive) map", i)
     return explained["score_maps"][i]
 
