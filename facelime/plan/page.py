@@ -1,0 +1,78 @@
+"""A figure as rows of panels, and how wide a printed page lets a row be: a row with more panels
+than a page's width wraps onto the next (docs/method.md, Figures)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from . import paths
+
+HEATMAPS_PER_ROW = 8  # heatmap panels (about 1.55 in each) across a page
+CHARTS_PER_ROW = 4  # chart panels (about 3.2 in each) across a page
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    prefix: str  # the heatmap's file prefix (paths.HEATMAP)
+
+    @property
+    def path(self) -> str:
+        return f"{self.prefix}.npz"
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    panels: tuple[Panel, ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A heatmap grid: its name (results/figures/<name>), title, description in the figure index
+    and rows."""
+
+    name: str
+    title: str
+    description: str
+    rows: tuple[Row, ...]
+
+    @property
+    def files(self) -> list[str]:
+        return paths.figure_files(paths.FIGURE.format(figure=self.name))
+
+    @property
+    def panels(self) -> list[Panel]:
+        return [panel for row in self.rows for panel in row.panels]
+
+    @property
+    def width(self) -> int:
+        return max((len(row.panels) for row in self.rows), default=0)
+
+    def rows_record(self) -> list[dict]:
+        """What the figure job needs: [{label, panels: [{title, path}]}]."""
+        return [{"label": row.label, "panels": [{"title": p.title, "path": p.path} for p in row.panels]}
+                for row in self.rows]
+
+
+def chunks(items: list, size: int) -> list[list]:
+    return [items[k: k + size] for k in range(0, len(items), size)]
+
+
+def wrapped(label: str, panels: list[Panel], width: int = HEATMAPS_PER_ROW) -> list[Row]:
+    """One row of panels, continued on further rows (without a label) past a page's width."""
+    return [Row(label if k == 0 else "", tuple(part)) for k, part in enumerate(chunks(panels, width))]
+
+
+def grid_shape(panels: int, width: int = HEATMAPS_PER_ROW) -> tuple[int, int]:
+    """(rows, columns) of `panels` panels at most `width` to a row."""
+    columns = max(min(panels, width), 1)
+    return max(math.ceil(panels / columns), 1), columns
+
+
+def forest_shape(scopes: int, columns: int, width: int = CHARTS_PER_ROW) -> tuple[int, int]:
+    """(rows, columns) of a forest plot with one panel per (scope, grouping column): each scope
+    starts a row, and its columns wrap at a page's width of chart panels."""
+    per_scope, across = grid_shape(columns, width)
+    return max(scopes, 1) * per_scope, across
