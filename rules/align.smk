@@ -4,7 +4,7 @@
 
 rule canonical_face:
     output:
-        canonical="results/canonical/canonical_face.npz",
+        canonical=paths.CANONICAL,
     log:
         "logs/canonical_face.log",
     conda:
@@ -17,18 +17,18 @@ rule canonical_face:
 
 rule align_identity:
     input:
-        faces="results/faces/{identity}.npz",
-        landmarks="results/landmarks/{identity}.npz",
-        canonical="results/canonical/canonical_face.npz",
-        masks=expand("results/masks/{model}/{{identity}}.npz", model=EXPLAINED),
+        faces=paths.FACES,
+        landmarks=paths.LANDMARKS,
+        canonical=paths.CANONICAL,
+        masks=expand(paths.MASKS, model=EXPLAINED, allow_missing=True),
     output:
-        aligned_faces="results/aligned_faces/{identity}.npz",
-        aligned=expand("results/aligned/{model}/{{identity}}.npz", model=EXPLAINED),
+        aligned_faces=paths.ALIGNED_FACES,
+        aligned=expand(paths.ALIGNED, model=EXPLAINED, allow_missing=True),
         heatmaps=[
             path
             for model in EXPLAINED
             for path in heatmap_outputs(
-                HEATMAP["model_identity"].format(model=model, identity="{identity}")
+                paths.heatmap("model_identity", model=model)
             )
         ],
         identity_heatmap=heatmap_outputs(HEATMAP["identity"]),
@@ -53,10 +53,10 @@ rule align_identity:
 rule mean_face:
     input:
         aligned_faces=lambda wildcards: expand(
-            "results/aligned_faces/{identity}.npz", identity=identities()
+            paths.ALIGNED_FACES, identity=identities()
         ),
     output:
-        face="results/canonical/mean_face.npz",
+        face=paths.MEAN_FACE,
     log:
         "logs/mean_face.log",
     conda:

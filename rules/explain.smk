@@ -8,18 +8,18 @@ if IDENTITIES_PER_JOB == 1:
 
     rule explain:
         input:
-            faces="results/faces/{identity}.npz",
+            faces=paths.FACES,
             model_file=model_file,
             reference_image=config_file_inputs("lime", "reference_image"),
             landmarks=regions_landmarks(),
         output:
             # contact sheets only when asked for: an output fewer per job keeps big DAGs fast
             **(
-                {"sheets": directory("results/sheets/{model}/{identity}")}
+                {"sheets": directory(paths.SHEETS)}
                 if config["sheets"]
                 else {}
             ),
-            masks="results/masks/{model}/{identity}.npz",
+            masks=paths.MASKS,
         log:
             "logs/explain/{model}/{identity}.log",
         benchmark:
@@ -51,7 +51,7 @@ else:
             name:
                 f"explain_{chunk}"
             input:
-                faces=expand("results/faces/{identity}.npz", identity=members),
+                faces=expand(paths.FACES, identity=members),
                 model_file=model_file,
                 reference_image=config_file_inputs("lime", "reference_image"),
                 landmarks=regions_landmarks(members),
@@ -59,14 +59,14 @@ else:
                 **(
                     {
                         "sheets": [
-                            directory(f"results/sheets/{{model}}/{identity}")
+                            directory(paths.fill(paths.SHEETS, identity=identity))
                             for identity in members
                         ]
                     }
                     if config["sheets"]
                     else {}
                 ),
-                masks=expand("results/masks/{{model}}/{identity}.npz", identity=members),
+                masks=[paths.fill(paths.MASKS, identity=i) for i in members],
             log:
                 f"logs/explain/{{model}}/chunk{chunk}.log",
             benchmark:

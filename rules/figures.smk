@@ -5,32 +5,33 @@
 rule figure_grid:
     input:
         heatmaps=figure_grid_inputs,
-        canonical="results/canonical/canonical_face.npz",  # face region and feature outline
+        canonical=paths.CANONICAL,  # face region and feature outline
     output:
         grey=report(
-            "results/figures/{figure}.grey.png",
+            paths.figure("grey.png"),
             caption="../report/figure_grid_grey.rst",
             category="Heatmaps",
             subcategory=figure_subcategory,
             labels={"figure": "{figure}", "colours": "grey"},
         ),
         jet=report(
-            "results/figures/{figure}.jet.png",
+            paths.figure("jet.png"),
             caption="../report/figure_grid_jet.rst",
             category="Heatmaps",
             subcategory=figure_subcategory,
             labels={"figure": "{figure}", "colours": "JET"},
         ),
-        grey_pdf="results/figures/{figure}.grey.pdf",
-        jet_pdf="results/figures/{figure}.jet.pdf",
-        panels="results/figures/{figure}.panels.tsv",
+        grey_pdf=paths.figure("grey.pdf"),
+        jet_pdf=paths.figure("jet.pdf"),
+        panels=paths.figure("panels.tsv"),
     log:
         "logs/figures/{figure}.log",
     conda:
         "../envs/facelime.yaml"
     params:
-        rows=figure_grid_rows,
-        title=lambda wildcards: figure_layout(wildcards)["title"],
+        # [{label, panels: [{title, path}]}], one per row of the grid
+        rows=lambda wildcards: figure_layout(wildcards).rows_record(),
+        title=lambda wildcards: figure_layout(wildcards).title,
         figure_style=FIGURE_STYLE,
         # the report's captions, written from this figure's settings (report/figure_grid_*.rst)
         caption_grey=lambda wildcards: figure_caption(wildcards, "grey"),
@@ -41,17 +42,17 @@ rule figure_grid:
 
 rule figure_index:
     input:
-        files=lambda wildcards: [f for _, files in thesis_figures() for f in files],
+        files=lambda wildcards: [f for _, files in plan().thesis_figures for f in files],
     output:
-        index="results/figures/index.tsv",
-        listing="results/figures/index.txt",
+        index=paths.FIGURE_INDEX,
+        listing=paths.FIGURE_LISTING,
     log:
         "logs/figures/index.log",
     conda:
         "../envs/facelime.yaml"
     params:
-        descriptions=lambda wildcards: [d for d, _ in thesis_figures()],
-        figures=lambda wildcards: [" ".join(files) for _, files in thesis_figures()],
+        # [{description, files}] of every figure, in the order it is printed
+        figures=lambda wildcards: plan().figure_index,
         not_made=lambda wildcards: run_not_made(),
     script:
         "../scripts/figure_index.py"
@@ -61,5 +62,5 @@ rule figure_index:
 # table whose summary ends the run.
 rule thesis:
     input:
-        "results/figures/index.tsv",
-        "results/qc/qc.tsv",
+        paths.FIGURE_INDEX,
+        paths.QC_TABLE,

@@ -6,11 +6,11 @@
 rule heatmap_model:
     input:
         members=lambda wildcards: expand(
-            "results/aligned/{model}/{identity}.npz",
+            paths.ALIGNED,
             model=wildcards.model,
             identity=identities(),
         ),
-        face="results/canonical/mean_face.npz",
+        face=paths.MEAN_FACE,
     output:
         heatmap=heatmap_outputs(HEATMAP["model"]),
     log:
@@ -33,7 +33,7 @@ rule heatmap_attribute:
             HEATMAP["model"] + ".npz",
             model=ATTRIBUTE_SETS[wildcards.attribute][wildcards.value],
         ),
-        face="results/canonical/mean_face.npz",
+        face=paths.MEAN_FACE,
     output:
         heatmap=heatmap_outputs(HEATMAP["attribute"]),
     log:
@@ -49,11 +49,11 @@ rule heatmap_attribute:
 rule heatmap_group_model:
     input:
         members=lambda wildcards: expand(
-            "results/aligned/{model}/{identity}.npz",
+            paths.ALIGNED,
             model=wildcards.model,
             identity=group_members(wildcards),
         ),
-        face="results/canonical/mean_face.npz",
+        face=paths.MEAN_FACE,
     output:
         heatmap=heatmap_outputs(HEATMAP["group_model"]),
     log:
@@ -72,7 +72,7 @@ rule heatmap_group_all_models:
             HEATMAP["group_model"] + ".npz", model=MODELS, allow_missing=True
         ),
         model_scales=expand(HEATMAP["model"] + ".npz", model=MODELS),
-        face="results/canonical/mean_face.npz",
+        face=paths.MEAN_FACE,
     output:
         heatmap=heatmap_outputs(HEATMAP["group_all"]),
     log:
@@ -89,7 +89,7 @@ rule heatmap_all_models:
     input:
         members=expand(HEATMAP["model"] + ".npz", model=MODELS),
         model_scales=expand(HEATMAP["model"] + ".npz", model=MODELS),
-        face="results/canonical/mean_face.npz",
+        face=paths.MEAN_FACE,
     output:
         heatmap=heatmap_outputs(HEATMAP["all_models"]),
     log:

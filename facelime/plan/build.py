@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from . import targets
+from . import paths, targets
 from .catalogue import Catalogue
 from .layouts import figure_layouts
 from .page import Figure
@@ -83,3 +83,28 @@ class Plan:
     def figure_index(self) -> list[dict]:
         """[{description, files}] of the figure set."""
         return [{"description": d, "files": files} for d, files in self.thesis_figures]
+
+    # -- validity draws (docs/validity.md) ---------------------------------------------------
+    def ceiling_tables(self) -> list[str]:
+        """validity.ceiling: the seed_ceiling tables, for every explained name whose method draws at
+        random (occlusion and regions are deterministic, their ceiling is 1) and a seeded draw of
+        identities."""
+        from ..explainers import split_name
+        from ..explainers.ceiling import DETERMINISTIC
+        from ..validity.stability import stability_identities
+
+        config = self.study.config
+        settings = config["validity"]["ceiling"]
+        if not settings["enabled"]:
+            return []
+        chosen = stability_identities(self.identities, settings["identities"], config["seed"], "ceiling identities")
+        names = [n for n in self.study.method_names if split_name(n)[1] not in DETERMINISTIC]
+        return targets.product(paths.CEILING, model=names, identity=chosen)
+
+    def stability_tables(self) -> list[str]:
+        """validity.stability: the per-(name, identity) tables of a seeded draw of identities."""
+        from ..validity.stability import stability_identities
+
+        config = self.study.config
+        chosen = stability_identities(self.identities, config["validity"]["stability"]["identities"], config["seed"])
+        return targets.product(paths.STABILITY_TABLE, model=self.study.explained, identity=chosen)

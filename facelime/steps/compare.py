@@ -15,33 +15,35 @@ from ..seeding import job_seed
 from ..storage import load_arrays, write_tsv
 
 
-def kl_matrix(*, heatmaps: list[str], names: list[str], tsv: str, clustermap: str, dendrogram: str, linkage: str,
-              comparison: str, titles: list[str] | None = None, title: str | None = None,
-              identity_heatmaps: list[str] | None = None, identity_models: list[str] | None = None,
-              identities: list[str] | None = None, recipes: list[dict] | None = None,
+def kl_matrix(*, entries: list[dict], tsv: str, clustermap: str, dendrogram: str, linkage: str, comparison: str,
+              title: str | None = None, identity_heatmaps: list[str] | None = None,
+              identity_models: list[str] | None = None, identities: list[str] | None = None,
               uncertainty: dict | None = None, seed: int = 0, ci: str | None = None, floor: str | None = None,
               support: str | None = None) -> np.ndarray:
-    """Symmetric-KL matrix of the heatmaps as TSV (rows named by `names`), a seaborn clustered
-    heatmap and a dendrogram (leaves named by the display `titles`).
+    """Symmetric-KL matrix of the set's heatmaps as TSV (rows named by their labels), a seaborn
+    clustered heatmap and a dendrogram (leaves named by their titles).
 
-    With identity_heatmaps (the (model, identity) heatmaps, identity_models x identities,
-    row-major) and recipes (per heatmap: models, identities, scaled), also the uncertainty
+    entries: per heatmap {label, path, title (default: the label), recipe (models, identities,
+    scaled: what it averages)}. With identity_heatmaps (the (model, identity) heatmaps,
+    identity_models x identities, row-major) and every entry's recipe, also the uncertainty
     tables (facelime.kl_uncertainty): `floor` (noise floor per heatmap), `ci` (identity-bootstrap
     CI per cell) and `support` (bootstrap support per dendrogram node, drawn on the dendrogram).
     """
     from ..figures import draw_clustermap, draw_dendrogram
 
-    matrix = divergence.kl_matrix([load_arrays(p)["heatmap"] for p in heatmaps])
+    names = [e["label"] for e in entries]
+    matrix = divergence.kl_matrix([load_arrays(e["path"])["heatmap"] for e in entries])
     with open(tsv, "w", newline="") as handle:
         writer = csv.writer(handle, delimiter="\t")
         writer.writerow([""] + list(names))
         for name, row in zip(names, matrix):
             writer.writerow([name] + [f"{v:.6g}" for v in row])
     links = divergence.cluster(matrix, linkage)
-    shown = titles or names
+    shown = [e.get("title") or e["label"] for e in entries]
     title = title or comparison
     supports = None
-    if recipes is not None and identity_heatmaps is not None:
+    recipes = [e.get("recipe") for e in entries]
+    if identity_heatmaps is not None and all(r is not None for r in recipes):
         supports = kl_uncertainty(matrix, links, names, identity_heatmaps, identity_models, identities, recipes,
                                   uncertainty or {}, linkage, seed, comparison, ci, floor, support)
     draw_clustermap(matrix, shown, links, clustermap, f"Symmetric KL divergence between heatmaps: {title}")
@@ -102,14 +104,15 @@ def identity_and_image_counts(members: list[str], images: dict[str, int]) -> tup
     return len(used), int(sum(used))
 
 
-def region_shares(*, heatmaps: list[str], kinds: list[str], names: list[str], sizes: list, canonical: str, tsv: str,
-                  png: str, titles: list[str] | None = None, identities: list[list[str]] | None = None,
-                  aligned: list[str] | None = None, one_net: bool = False) -> list[dict]:
+def region_shares(*, entries: list[dict], canonical: str, tsv: str, png: str, aligned: list[str] | None = None,
+                  one_net: bool = False) -> list[dict]:
     """Per heatmap, the share of its mass in each canonical region and that share over the region's area.
 
-    n: always the identities behind the heatmap (identities: per heatmap, its identities; aligned:
-    one model's aligned files, whose counts are each identity's images); images: their images.
-    Without them (a step called directly), n is a group's size or the members a heatmap averages.
+    entries: per heatmap {kind, label, path, title (default: the label), size (a group's), identities
+    (those behind it), order (its place in the chart; default: the table's)}; the table keeps the
+    entries' order. n: the identities behind the heatmap with images (aligned: one model's aligned
+    files, whose counts are each identity's images); images: their images. Without identities (a
+    step called directly), n is a group's size or the members a heatmap averages.
     one_net: the run explains one model, whose 'all nets' bars the chart leaves out.
     """
     from ..figures import draw_region_shares
@@ -118,13 +121,15 @@ def region_shares(*, heatmaps: list[str], kinds: list[str], names: list[str], si
     area = {name: float(np.mean(regions == i)) for i, name in enumerate(REGIONS)}
     rows = []
     image_counts = {Path(p).stem: read_count(p) for p in aligned or []}
-    for k, (path, kind, name, size) in enumerate(zip(heatmaps, kinds, names, sizes)):
-        shares = shares_of(read_mean(path), regions)
-        if identities is not None:
-            n, images = identity_and_image_counts(identities[k], image_counts)
+    for entry in entries:
+        shares = shares_of(read_mean(entry["path"]), regions)
+        if entry.get("identities") is not None:
+            n, images = identity_and_image_counts(entry["identities"], image_counts)
         else:
-            n, images = (size if size is not None else read_count(path)), ""
-        row = {"kind": kind, "heatmap": name, "n": n, "images": images, **{r: round(v, 6) for r, v in shares.items()}}
+            size = entry.get("size")
+            n, images = (size if size is not None else read_count(entry["path"])), ""
+        row = {"kind": entry["kind"], "heatmap": entry["label"], "n": n, "images": images,
+               **{r: round(v, 6) for r, v in shares.items()}}
         # density: share / area share; > 1 means the region draws more than its size
         row.update({f"{r}_density": round(v / area[r], 4) if area[r] > 0 else 0.0 for r, v in shares.items()})
         rows.append(row)
@@ -133,6 +138,7 @@ def region_shares(*, heatmaps: list[str], kinds: list[str], names: list[str], si
         writer = csv.DictWriter(handle, fieldnames=fields, delimiter="\t")
         writer.writeheader()
         writer.writerows(rows)
-    shown = titles or names
-    draw_region_shares([{**row, "heatmap": title} for row, title in zip(rows, shown)], png, one_net)
+    chart = sorted(range(len(rows)), key=lambda k: entries[k].get("order", k))
+    draw_region_shares([{**rows[k], "heatmap": entries[k].get("title") or entries[k]["label"]} for k in chart],
+                       png, one_net)
     return rows

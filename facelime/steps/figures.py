@@ -12,17 +12,17 @@ from ..storage import load_arrays
 from ..run_outputs import not_made_lines
 
 
-def figure_grid(*, heatmaps: list[str], rows: list[dict], title: str, grey: str, jet: str, panels: str,
+def figure_grid(*, rows: list[dict], title: str, grey: str, jet: str, panels: str,
                 canonical: str | None = None) -> None:
     """One heatmap figure in the study's two renderings (grey and JET), each as PNG and PDF.
 
-    rows: [{label, titles}], one per group; heatmaps: the panels' files in row order.
-    panels: a TSV of what each panel shows and the colour scale it was drawn with.
-    canonical: the canonical face, whose face region the density is computed over and whose
+    rows: [{label, panels: [{title, path}]}], one per row of the grid (a group, or a row wrapped
+    at a page's width). panels: a TSV of what each panel shows and the colour scale it was drawn
+    with. canonical: the canonical face, whose face region the density is computed over and whose
     feature contours outline every panel (figures.outline).
     """
-    if sum(len(row["titles"]) for row in rows) != len(heatmaps):
-        raise ValueError(f"{title}: {len(heatmaps)} heatmaps for {sum(len(r['titles']) for r in rows)} panels")
+    heatmaps = [panel["path"] for row in rows for panel in row["panels"]]
+    grid = [{"label": row["label"], "titles": [panel["title"] for panel in row["panels"]]} for row in rows]
     maps = [read_mean(path) for path in heatmaps]
     face, outline = None, None
     if canonical:
@@ -31,7 +31,7 @@ def figure_grid(*, heatmaps: list[str], rows: list[dict], title: str, grey: str,
         outline = feature_contours(data["points"][:68])
     drawn = []
     for colormap, path in (("grey", grey), ("jet", jet)):
-        drawn = draw_heatmap_grid(rows, maps, path, title, colormap, face, outline)
+        drawn = draw_heatmap_grid(grid, maps, path, title, colormap, face, outline)
     with open(panels, "w", newline="") as handle:
         writer = csv.writer(handle, delimiter="\t")
         writer.writerow(["row", "panel", "heatmap", "scale", "vmin", "vmax", "panel_max"])
@@ -40,22 +40,24 @@ def figure_grid(*, heatmaps: list[str], rows: list[dict], title: str, grey: str,
                              f"{item['vmax']:.6g}", f"{item['panel_max']:.6g}"])
 
 
-def figure_index(*, figures: list[str], descriptions: list[str], index: str, listing: str,
-                 not_made: list | None = None) -> None:
+def figure_index(*, figures: list[dict], index: str, listing: str, not_made: list | None = None) -> None:
     """The figure set: a table of every figure and its files, and a short listing printed at the end
     of a run (one line per kind of figure: the per-person figures share one line), followed by
-    what the run could not make and why (not_made: [(what, why)], facelime.run_outputs)."""
+    what the run could not make and why (not_made: [(what, why)], facelime.run_outputs).
+
+    figures: [{description, files}], in the order they are printed."""
     with open(index, "w", newline="") as handle:
         writer = csv.writer(handle, delimiter="\t")
         writer.writerow(["figure", "files"])
-        for description, files in zip(descriptions, figures):
-            writer.writerow([description, files])
+        for figure in figures:
+            writer.writerow([figure["description"], " ".join(figure["files"])])
     lines, persons = [], []
-    for description, files in zip(descriptions, figures):
-        stems = sorted({str(Path(f).with_suffix("")) for f in files.split()})
-        formats = ",".join(sorted({Path(f).suffix.lstrip(".") for f in files.split()}))
+    for figure in figures:
+        description, files = figure["description"], figure["files"]
+        stems = sorted({str(Path(f).with_suffix("")) for f in files})
+        formats = ",".join(sorted({Path(f).suffix.lstrip(".") for f in files}))
         shown = [f"{stem}.{{{formats}}}" for stem in stems]
-        if "/person_net/" in files:
+        if any("/person_net/" in f for f in files):
             persons.append(description)
             if len(persons) == 1:
                 lines.append(("heatmaps by person and net", "results/figures/person_net/<identity>."
