@@ -44,31 +44,33 @@ def test_grid_writes_grey_and_jet_as_png_and_pdf_with_one_scale(tmp_path):
     for k in range(3):
         paths.append(tmp_path / f"h{k}.npz")
         save_arrays(paths[-1], mean=(rng.random((275, 224)) * (k + 1) ** 3).astype(np.float32))
-    rows = [{"label": "female (n=3)", "titles": ["A", "B"]}, {"label": "male (n=2)", "titles": ["C"]}]
+    # records: each panel carries its own file, so titles and files cannot fall out of step
+    rows = [{"label": "female (n=3)", "panels": [{"title": "A", "path": str(paths[0])},
+                                                 {"title": "B", "path": str(paths[1])}]},
+            {"label": "male (n=2)", "panels": [{"title": "C", "path": str(paths[2])}]}]
     out = {c: str(tmp_path / f"g.{c}.png") for c in ("grey", "jet")}
     figures.use_style({"dpi": 100, "scale": "shared"})
-    figure_grid(heatmaps=[str(p) for p in paths], rows=rows, title="t", panels=str(tmp_path / "g.panels.tsv"), **out)
+    figure_grid(rows=rows, title="t", panels=str(tmp_path / "g.panels.tsv"), **out)
     for path in out.values():
         assert Image.open(path).format == "PNG"
         assert open(path.replace(".png", ".pdf"), "rb").read(5) == b"%PDF-"
     lines = [line.split("\t") for line in (tmp_path / "g.panels.tsv").read_text().splitlines()]
     table = [dict(zip(lines[0], line)) for line in lines[1:]]
     assert [r["row"] for r in table] == ["female (n=3)", "female (n=3)", "male (n=2)"]
+    assert [r["heatmap"] for r in table] == [str(p) for p in paths]
     assert len({r["vmax"] for r in table}) == 1
     small = Image.open(out["jet"]).size
     figures.use_style({"dpi": 200})
-    figure_grid(heatmaps=[str(p) for p in paths], rows=rows, title="t", panels=str(tmp_path / "g.panels.tsv"), **out)
+    figure_grid(rows=rows, title="t", panels=str(tmp_path / "g.panels.tsv"), **out)
     assert Image.open(out["jet"]).size[0] == pytest.approx(2 * small[0], rel=0.05)  # dpi reaches the PNG
-    with pytest.raises(ValueError, match="3 heatmaps for 2 panels"):
-        figure_grid(heatmaps=[str(p) for p in paths], rows=rows[:1], title="t", panels=str(tmp_path / "x"), **out)
 
 
 def test_index_lists_every_figure_and_prints_one_line_for_the_person_figures(tmp_path):
-    files = {"heatmaps by net": "results/figures/nets.grey.png results/figures/nets.grey.pdf",
-             "heatmaps by person and net: a": "results/figures/person_net/a.jet.png",
-             "heatmaps by person and net: b": "results/figures/person_net/b.jet.png"}
-    figure_index(figures=list(files.values()), descriptions=list(files), index=str(tmp_path / "index.tsv"),
-                 listing=str(tmp_path / "index.txt"))
+    files = {"heatmaps by net": ["results/figures/nets.grey.png", "results/figures/nets.grey.pdf"],
+             "heatmaps by person and net: a": ["results/figures/person_net/a.jet.png"],
+             "heatmaps by person and net: b": ["results/figures/person_net/b.jet.png"]}
+    figure_index(figures=[{"description": d, "files": f} for d, f in files.items()],
+                 index=str(tmp_path / "index.tsv"), listing=str(tmp_path / "index.txt"))
     assert len((tmp_path / "index.tsv").read_text().splitlines()) == 4
     listing = (tmp_path / "index.txt").read_text()
     assert "results/figures/nets.grey.{pdf,png}" in listing and listing.count("person_net") == 1

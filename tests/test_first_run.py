@@ -103,10 +103,12 @@ def test_not_made_says_why_for_one_model_and_one_member_groups(tmp_path):
                                                        "the models",
         "group heatmaps, figures and KL": "no dataset.metadata file",
         "any KL matrix or dendrogram": "KL and dendrograms need >= 2 models or >= 2 groups"}
-    long = " ".join(f"results/figures/group_country__nets.{c}.{e}" for c in ("grey", "jet") for e in ("png", "pdf"))
-    figure_index(figures=["results/figures/nets.grey.png results/figures/nets.grey.pdf", long],
-                 descriptions=["heatmaps by net", "heatmaps by country and net"], index=str(tmp_path / "index.tsv"),
-                 listing=str(tmp_path / "index.txt"), not_made=[list(item) for item in missing.items()])
+    long = [f"results/figures/group_country__nets.{c}.{e}" for c in ("grey", "jet") for e in ("png", "pdf")]
+    figure_index(figures=[{"description": "heatmaps by net",
+                           "files": ["results/figures/nets.grey.png", "results/figures/nets.grey.pdf"]},
+                          {"description": "heatmaps by country and net", "files": long}],
+                 index=str(tmp_path / "index.tsv"), listing=str(tmp_path / "index.txt"),
+                 not_made=[list(item) for item in missing.items()])
     listing = (tmp_path / "index.txt").read_text()
     assert "heatmaps by net" in listing and "results/figures/nets.grey.{pdf,png}" in listing
     assert "facelime: not made in this run, and why" in listing

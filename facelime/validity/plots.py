@@ -59,21 +59,40 @@ def draw_stability(summary: list[dict], path) -> None:
 
 
 def draw_region_forest(ci_rows: list[dict], path, confidence: float) -> None:
-    """Region share with its bootstrap CI per group, one panel per (scope, grouping column)."""
+    """Region share with its bootstrap CI per group, one panel per (scope, grouping column): a row
+    per scope (each model in the order the rows give them, over all models last), its grouping
+    columns wrapped at a page's width of chart panels (facelime.plan.page.forest_shape)."""
+    from ..plan.page import forest_shape
+
     frame = pd.DataFrame(ci_rows)
-    panels = list(frame.groupby(["scope", "column"], sort=True)) if len(frame) else []
-    fig, axes = plt.subplots(1, max(len(panels), 1), figsize=(3.2 * max(len(panels), 1), 3.8), sharey=True,
-                             squeeze=False)
-    for ax, ((scope, column), rows) in zip(axes[0], panels):
-        values = sorted(rows["group"].unique())
-        for j, value in enumerate(values):
-            part = rows[rows["group"] == value].set_index("region").loc[list(REGIONS)]
-            y = np.arange(len(REGIONS)) + (j - (len(values) - 1) / 2) * 0.8 / max(len(values), 1)
-            ax.errorbar(part["share"], y, xerr=[part["share"] - part["ci_low"], part["ci_high"] - part["share"]],
-                        fmt="o", ms=3, capsize=2, label=value)
-        ax.set_title(f"{scope} | {column}", fontsize=8)
-        ax.set_xlabel("share of heatmap mass")
-        ax.legend(fontsize=6)
+    scopes = list(dict.fromkeys(frame["scope"])) if len(frame) else []
+    scopes = [s for s in scopes if s != "all_models"] + [s for s in scopes if s == "all_models"]
+    columns = sorted(frame["column"].unique()) if len(frame) else []
+    n_rows, across = forest_shape(len(scopes), len(columns))
+    per_scope = n_rows // max(len(scopes), 1)
+    fig, axes = plt.subplots(n_rows, across, figsize=(3.2 * across, 3.4 * n_rows), sharey=True, squeeze=False,
+                             layout="constrained")
+    used = set()
+    for s, scope in enumerate(scopes):
+        for c, column in enumerate(columns):
+            rows = frame[(frame["scope"] == scope) & (frame["column"] == column)]
+            if not len(rows):
+                continue
+            place = (s * per_scope + c // across, c % across)
+            used.add(place)
+            ax = axes[place]
+            values = sorted(rows["group"].unique())
+            for j, value in enumerate(values):
+                part = rows[rows["group"] == value].set_index("region").loc[list(REGIONS)]
+                y = np.arange(len(REGIONS)) + (j - (len(values) - 1) / 2) * 0.8 / max(len(values), 1)
+                ax.errorbar(part["share"], y, xerr=[part["share"] - part["ci_low"], part["ci_high"] - part["share"]],
+                            fmt="o", ms=3, capsize=2, label=value)
+            ax.set_title(f"{scope} | {column}", fontsize=8)
+            ax.set_xlabel("share of heatmap mass")
+            ax.legend(fontsize=6)
+    for place in np.ndindex(axes.shape):
+        if place not in used and used:
+            axes[place].set_axis_off()
     axes[0][0].set_yticks(np.arange(len(REGIONS)), list(REGIONS))
     axes[0][0].invert_yaxis()
     fig.suptitle(f"region shares with {confidence:.0%} bootstrap CIs over identities", fontsize=9)
