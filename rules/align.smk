@@ -27,9 +27,7 @@ rule align_identity:
         heatmaps=[
             path
             for model in EXPLAINED
-            for path in heatmap_outputs(
-                paths.heatmap("model_identity", model=model)
-            )
+            for path in heatmap_outputs(paths.heatmap("model_identity", model=model))
         ],
         identity_heatmap=heatmap_outputs(HEATMAP["identity"]),
     log:

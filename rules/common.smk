@@ -288,8 +288,6 @@ def overview_settings():
     return {k: v for k, v in SETTINGS.items() if k != "config_files"}
 
 
-
-
 # --- start and end of a run (facelime.plan.run) ----------------------------------
 # The Snakefile is read just before the jobs run: a summary written after this is this run's.
 PARSED_AT = time.time()

@@ -14,11 +14,7 @@ if IDENTITIES_PER_JOB == 1:
             landmarks=regions_landmarks(),
         output:
             # contact sheets only when asked for: an output fewer per job keeps big DAGs fast
-            **(
-                {"sheets": directory(paths.SHEETS)}
-                if config["sheets"]
-                else {}
-            ),
+            **({"sheets": directory(paths.SHEETS)} if config["sheets"] else {}),
             masks=paths.MASKS,
         log:
             "logs/explain/{model}/{identity}.log",
