@@ -20,7 +20,7 @@ os.environ.update(
 from facelime import workflow_io
 from facelime.config import effective_settings, validate_config
 from facelime.errors import ConfigError
-from facelime.explainers import split_name
+from facelime.explainers import explained_name, split_name
 from facelime.heatmaps import heatmap_outputs
 from facelime.plan import paths, run
 from facelime.plan.build import Plan
@@ -316,16 +316,9 @@ def identity_classifier_model_file():
 
 
 def identity_classifier_identities():
-    """The identities with most images (capped as the dataset is), at least 3 each (one per split)."""
-    from facelime.classify.identity import top_identities
-
-    counts = {i: len(MEMBERS.images(i)) for i in identities()}
-    chosen = top_identities(counts, IDENTITY_CLASSIFIER["identities"])
-    if len(chosen) < 2:
-        raise WorkflowError(
-            "identity_classifier: fewer than two identities with 3 or more images"
-        )
-    return chosen
+    identities()
+    with workflow_errors():
+        return MEMBERS.classifier_identities(IDENTITY_CLASSIFIER["identities"])
 
 
 # --- regions explainer (docs/method.md, Regions explainer) ----------------------

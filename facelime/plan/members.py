@@ -107,3 +107,13 @@ class Members:
         cap = self.settings["max_images_per_identity"]
         found = self.all_images(identity)
         return found[:cap] if cap else found
+
+    def classifier_identities(self, count: int) -> list[str]:
+        """identity_classifier: the `count` identities with most images (capped as the dataset is),
+        at least 3 each (one per split)."""
+        from ..classify.identity import top_identities
+
+        chosen = top_identities({i: len(self.images(i)) for i in self.identities}, count)
+        if len(chosen) < 2:
+            raise ConfigError("identity_classifier: fewer than two identities with 3 or more images")
+        return chosen
