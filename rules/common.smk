@@ -120,7 +120,8 @@ def identity_images(wildcards):
 if not DATASET["demo"]:
     identities()
     if MEMBERS.metadata:
-        SETTINGS["identity_column"] = "'{}' ({})".format(*MEMBERS.identity_column)
+        with workflow_errors():
+            SETTINGS["identity_column"] = "'{}' ({})".format(*MEMBERS.identity_column)
         groups()
 
 
