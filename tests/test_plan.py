@@ -152,10 +152,10 @@ def test_no_figure_row_is_wider_than_a_page(demo, methods):
 def test_thesis_rows_wrap_at_a_page(thesis):
     for figure in thesis.figures.values():
         assert figure.width <= HEATMAPS_PER_ROW, figure.name
-    # 8 nets and the panel over all of them: the group's row goes on below its label
+    # 8 nets and the panel over all of them: the group's row goes on below, under its label
     rows = thesis.figures["group_gender__nets"].rows
-    assert [(row.label, len(row.panels)) for row in rows] == [("female (n=9)", 8), ("", 1), ("male (n=3)", 8),
-                                                              ("", 1)]
+    assert [(row.label, len(row.panels)) for row in rows] == [("female (n=9)", 8), ("female (n=9)", 1),
+                                                              ("male (n=3)", 8), ("male (n=3)", 1)]
     assert [len(row.panels) for row in thesis.figures["persons"].rows] == [8, 4]
 
 

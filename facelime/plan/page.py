@@ -61,8 +61,9 @@ def chunks(items: list, size: int) -> list[list]:
 
 
 def wrapped(label: str, panels: list[Panel], width: int = HEATMAPS_PER_ROW) -> list[Row]:
-    """One row of panels, continued on further rows (without a label) past a page's width."""
-    return [Row(label if k == 0 else "", tuple(part)) for k, part in enumerate(chunks(panels, width))]
+    """One row of panels, continued on further rows under the same label (a group's panels stay
+    named by it in the figure and its panels table) past a page's width."""
+    return [Row(label, tuple(part)) for part in chunks(panels, width)]
 
 
 def grid_shape(panels: int, width: int = HEATMAPS_PER_ROW) -> tuple[int, int]:
