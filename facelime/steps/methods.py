@@ -19,7 +19,6 @@ from ..references import stored_reference
 from ..seeding import job_seed
 from ..storage import load_arrays, read_tsv, write_tsv
 from ..warp import CanonicalWarp
-from ..workflow_io import with_speed_settings
 
 MEASURES = ("spearman", "top_iou", "top_share")
 
@@ -116,22 +115,23 @@ def typed_rows(path: str) -> list[dict]:
 
 
 def seed_ceiling(*, faces: str, landmarks: str, canonical: str, masks: str, tsv: str, model: str, spec: dict,
-                 lime: dict, seed: int, identity: str, threads: int = 1, config: dict | None = None) -> list[dict]:
+                 lime: dict, seed: int, identity: str, method: str, threads: int = 1,
+                 method_settings: dict | None = None, speed: dict | None = None) -> list[dict]:
     """Every image of one identity explained again by `model`'s method with another seed (the same
-    reference), both signed maps warped onto the canonical face and compared (explainers.ceiling)."""
-    spec, lime = with_speed_settings(config, split_name(model)[0], spec, lime)
-    method = lime.get("method", "lime")
+    reference), both signed maps warped onto the canonical face and compared (explainers.ceiling).
+    method, method_settings: the explainer and its settings; speed: the model's speed-only settings."""
     crops, explained, marks = load_arrays(faces), load_arrays(masks), load_arrays(landmarks)
     regions = load_arrays(canonical)["regions"]
     face = regions != REGIONS.index("background")
     warp = CanonicalWarp(load_canonical(canonical))
     first = stored_signed_maps(explained) if len(crops["images"]) else []
-    embedder = build_embedder(split_name(model)[0], spec, batch_size=lime.get("batch_size"), threads=threads) \
+    embedder = build_embedder(split_name(model)[0], {**spec, **(speed or {})}, threads=threads) \
         if len(crops["images"]) else None
     rows = []
     for i, name in enumerate(str(n) for n in crops["images"]):
         again = explain_image(method, crops["faces"][i], crops["segments"][i], embedder, lime=lime,
-                              seed=job_seed(seed, "ceiling", model, identity, name), explain=lime,
+                              seed=job_seed(seed, "ceiling", model, identity, name),
+                              explain={method: method_settings or {}},
                               reference=stored_reference(explained, i)).signed_map
         maps = warp.source_maps(marks["landmarks"][i], crops["faces"][i].shape[:2])
         pair = pair_rows(warp.warp(first[i], None, maps), warp.warp(again, None, maps), lime["keep"], face,

@@ -21,7 +21,6 @@ from ..validity.faithfulness import CURVE_POINTS, curve_auc
 from ..validity.randomise import randomised_name, shuffle_weights
 from ..validity.region_stats import identity_masses, models_equal_masses, region_share_tables
 from ..validity.stability import seed_agreement, studied_sample_counts
-from ..workflow_io import with_speed_settings
 from ..validity.stats import identity_bootstrap_ci
 
 FAITHFULNESS_FIELDS = ("model", "method", "identity", "image", "units", "substrate", "kind", "steps", "auc",
@@ -43,23 +42,22 @@ TEST_FIELDS = ("scope", "column", "group_a", "group_b", "identities_a", "identit
 
 def faithfulness(*, faces: str, masks: str, tsv: str, curves: str, model: str, spec: dict, settings: dict,
                  seed: int, identity: str, reference_image=None, pair_crop: dict | None = None, threads: int = 1,
-                 config: dict | None = None) -> list[dict]:
+                 speed: dict | None = None) -> list[dict]:
     """Deletion/insertion AUCs and curves of every explained image of one (explained model, identity) under
     every protocol of validity.faithfulness (facelime.validity.protocols), each against random orders.
 
     settings: validity.faithfulness (units, steps, grid, blur_sigma, random_orders). In pair mode
     (lime.reference: image) the reference image's crop is the 'pair' substrate; pair_crop holds
-    the crop settings then. config puts back the speed-only batch sizes, which are not rule params.
+    the crop settings then. speed: the model's speed-only settings, which are not rule params.
     """
     from ..explainers import split_name
     from ..preprocess import load_crop
     from ..validity.protocols import protocol_curves, protocol_rows, protocols
 
     base, method = split_name(model)
-    spec, speed = with_speed_settings(config, base, spec, {})
     crops, explained = load_arrays(faces), load_arrays(masks)
     names = [str(n) for n in explained["images"]]
-    embedder = build_embedder(model, spec, batch_size=speed.get("batch_size"), threads=threads) if names else None
+    embedder = build_embedder(model, {**spec, **(speed or {})}, threads=threads) if names else None
     image = reference_image[0] if isinstance(reference_image, list) and reference_image else reference_image
     pair_face = load_crop(image, pair_crop) if image and pair_crop is not None else None
     chosen = protocols(settings["units"], pair=pair_face is not None)
@@ -127,14 +125,13 @@ def faithfulness_summary(*, tables: list[str], curves: list[str], tsv: str, rank
 
 
 def stability(*, faces: str, masks: str, tsv: str, model: str, spec: dict, lime: dict, settings: dict, seed: int,
-              identity: str, threads: int = 1, config: dict | None = None) -> list[dict]:
+              identity: str, threads: int = 1, speed: dict | None = None) -> list[dict]:
     """Seed agreement for the first image of one identity, at every studied sample count (settings:
-    validity.stability). config puts back the speed-only batch sizes, which are not rule params."""
-    spec, lime = with_speed_settings(config, model, spec, lime)
+    validity.stability). speed: the model's speed-only settings, which are not rule params."""
     crops, explained = load_arrays(faces), load_arrays(masks)
     rows = []
     if len(crops["images"]):
-        embedder = build_embedder(model, spec, batch_size=lime.get("batch_size"), threads=threads)
+        embedder = build_embedder(model, {**spec, **(speed or {})}, threads=threads)
         name = str(crops["images"][0])
         reference = stored_reference(explained, 0)
         for num_samples in studied_sample_counts(settings, lime):
@@ -243,21 +240,21 @@ PREMISE_FIELDS = ("model", "part", "cases", "premise_rate")
 
 
 def patch_restoration(*, faces: list[str], landmarks: list[str], tsv: str, curves: str, model: str, spec: dict,
-                      lime: dict, segment: dict, settings: dict, seed: int, threads: int = 1,
-                      config: dict | None = None) -> list[dict]:
+                      lime: dict, segment: dict, settings: dict, seed: int, method: str, threads: int = 1,
+                      method_settings: dict | None = None, speed: dict | None = None) -> list[dict]:
     """Patch-LFW's restoration protocol (facelime.validity.patch_restoration) for one explained model.
 
     faces, landmarks: every identity's crops and 68 landmarks; settings: validity.patch (pairs,
-    steps, random_orders); lime: the explain job's settings (method and its settings for
-    <model>@<method>); segment: the superpixel settings for the patched faces.
+    steps, random_orders); lime: LIME's settings; method, method_settings: the explainer of
+    <model>@<method> and its settings; segment: the superpixel settings for the patched faces;
+    speed: the model's speed-only settings, which are not rule params.
     """
     from ..explainers import explain_image, split_name
     from ..segmentation import superpixels
     from ..validity.patch_restoration import (build_pairs, eer_threshold, premise_held, restoration_curves,
                                               similarity)
 
-    base, method = split_name(model)
-    spec, lime = with_speed_settings(config, base, spec, lime)
+    base = split_name(model)[0]
     people = {}
     for face_path, landmark_path in zip(faces, landmarks, strict=True):
         crops, points = load_arrays(face_path), load_arrays(landmark_path)
@@ -266,7 +263,7 @@ def patch_restoration(*, faces: list[str], landmarks: list[str], tsv: str, curve
         people[Path(face_path).stem] = [(str(n), crops["faces"][i], points["landmarks"][i])
                                         for i, n in enumerate(crops["images"]) if found[i]]
     pairs = build_pairs(people, settings["pairs"], np.random.default_rng(job_seed(seed, "patch pairs")))
-    embedder = build_embedder(model, spec, batch_size=lime.get("batch_size"), threads=threads)
+    embedder = build_embedder(model, {**spec, **(speed or {})}, threads=threads)
     partners = embedder.embed_faces([p.partner for p in pairs]).astype(np.float64)
     untouched = [float(s) for p, e in zip(pairs, partners) for s in similarity(embedder, [p.original], e)]
     patched = [float(s) for p, e in zip(pairs, partners) for s in similarity(embedder, [p.patched], e)]
@@ -277,8 +274,8 @@ def patch_restoration(*, faces: list[str], landmarks: list[str], tsv: str, curve
         case_seed = job_seed(seed, "patch", model, pair.name)
         segments = superpixels(pair.patched, segment["segmentation"], segment["n_segments"], segment["compactness"],
                                seed=case_seed)
-        explanation = explain_image(method, pair.patched, segments, embedder, lime=lime, explain=lime,
-                                    seed=case_seed, reference=partner, landmarks=pair.landmarks)
+        explanation = explain_image(method, pair.patched, segments, embedder, lime=lime,
+                                    explain={method: method_settings or {}}, seed=case_seed, reference=partner, landmarks=pair.landmarks)
         match = now >= threshold
         sims = restoration_curves(embedder, pair, explanation.signed_map, partner, match, settings["steps"],
                                   settings["random_orders"], np.random.default_rng(case_seed))
