@@ -98,26 +98,26 @@ def explained_signed_map(explained: dict, i: int) -> np.ndarray:
     return explained["score_maps"][i]
 
 
-def faithfulness_summary(*, tables: list[str], curves: list[str], tsv: str, ranking: str, pairs: str, png: str,
+def faithfulness_summary(*, explained: list[dict], tsv: str, ranking: str, pairs: str, png: str,
                          bootstrap: int, confidence: float, seed: int) -> list[dict]:
     """Per model, protocol and method: mean AUCs, the mean gap to random orders with an identity-bootstrap
     CI (validity.faithfulness.confidence) and the method's rank; per model and protocol the ranking
-    and whether it survives every protocol; paired differences between methods; the mean curves."""
-    from ..explainers import split_name
+    and whether it survives every protocol; paired differences between methods; the mean curves.
+
+    explained: one record {model, method, identity, tsv, curves} per faithfulness job."""
     from ..validity.method_ranking import method_summary, paired_differences, ranking_table
     from ..validity.plots import draw_faithfulness_curves
 
-    rows = [row for path in tables for row in read_tsv(path)]
+    rows = [row for record in explained for row in read_tsv(record["tsv"])]
     summary = method_summary(rows, bootstrap, confidence, seed)
     write_tsv(tsv, summary, FAITHFULNESS_SUMMARY_FIELDS)
     write_tsv(ranking, ranking_table(summary), RANKING_FIELDS)
     write_tsv(pairs, paired_differences(rows, bootstrap, confidence, seed), PAIR_FIELDS)
     gathered: dict[tuple[str, str], dict[str, list]] = {}
-    for path in curves:
-        base, method = split_name(Path(path).parent.name)
-        for key, value in load_arrays(path).items():
+    for record in explained:
+        for key, value in load_arrays(record["curves"]).items():
             if key != "images" and len(value):
-                gathered.setdefault((base, method), {}).setdefault(key, []).append(value)
+                gathered.setdefault((record["model"], record["method"]), {}).setdefault(key, []).append(value)
     mean_curves = {name: {key: np.concatenate(v).mean(axis=0) for key, v in found.items()}
                    for name, found in gathered.items()}
     draw_faithfulness_curves(mean_curves, png)
@@ -207,18 +207,20 @@ def sanity_check(*, trained_heatmaps: list[str], randomised_heatmaps: list[str],
     return rows
 
 
-def region_stats(*, model_identity: list[str], canonical: str, ci: str, tests: str, forest: str, models: list[str],
-                 identities: list[str], groups: dict, settings: dict, seed: int) -> tuple[list[dict], list[dict]]:
+def region_stats(*, heatmaps: list[dict], canonical: str, ci: str, tests: str, forest: str, identities: list[str],
+                 groups: dict, settings: dict, seed: int) -> tuple[list[dict], list[dict]]:
     """Region shares with bootstrap CIs over identities and permutation tests between metadata groups,
     per model and, with two or more models, over all models (each weighing the same).
 
-    model_identity: the (model, identity) heatmaps, model-major as the rule expands them.
+    heatmaps: one record {model, identity, path} per (model, identity) heatmap.
     """
     from ..validity.plots import draw_region_forest
 
     regions = load_arrays(canonical)["regions"]
-    n = len(identities)
-    masses = {model: identity_masses(model_identity[i * n: (i + 1) * n], regions) for i, model in enumerate(models)}
+    paths = {(r["model"], r["identity"]): r["path"] for r in heatmaps}
+    models = list(dict.fromkeys(r["model"] for r in heatmaps))
+    masses = {model: identity_masses([paths[(model, identity)] for identity in identities], regions)
+              for model in models}
     if len(masses) >= 2:
         masses["all_models"] = models_equal_masses(list(masses.values()))
     ci_rows, test_rows = region_share_tables(masses, identities, dict(groups), settings["bootstrap"],
@@ -239,12 +241,12 @@ PATCH_SUMMARY_FIELDS = ("model", "method", "genuine_pairs", "impostor_pairs", "t
 PREMISE_FIELDS = ("model", "part", "cases", "premise_rate")
 
 
-def patch_restoration(*, faces: list[str], landmarks: list[str], tsv: str, curves: str, model: str, spec: dict,
+def patch_restoration(*, people: list[dict], tsv: str, curves: str, model: str, spec: dict,
                       lime: dict, segment: dict, settings: dict, seed: int, method: str, threads: int = 1,
                       method_settings: dict | None = None, speed: dict | None = None) -> list[dict]:
     """Patch-LFW's restoration protocol (facelime.validity.patch_restoration) for one explained model.
 
-    faces, landmarks: every identity's crops and 68 landmarks; settings: validity.patch (pairs,
+    people: one record {identity, faces, landmarks} per identity (its crops and 68 landmarks); settings: validity.patch (pairs,
     steps, random_orders); lime: LIME's settings; method, method_settings: the explainer of
     <model>@<method> and its settings; segment: the superpixel settings for the patched faces;
     speed: the model's speed-only settings, which are not rule params.
@@ -255,14 +257,14 @@ def patch_restoration(*, faces: list[str], landmarks: list[str], tsv: str, curve
                                               similarity)
 
     base = split_name(model)[0]
-    people = {}
-    for face_path, landmark_path in zip(faces, landmarks, strict=True):
-        crops, points = load_arrays(face_path), load_arrays(landmark_path)
+    faces = {}
+    for person in people:
+        crops, points = load_arrays(person["faces"]), load_arrays(person["landmarks"])
         found = points.get("face_detected", np.ones(len(crops["images"]), bool))
         # a face whose landmarks fell back to the whole crop has no real part boxes to paste
-        people[Path(face_path).stem] = [(str(n), crops["faces"][i], points["landmarks"][i])
+        faces[person["identity"]] = [(str(n), crops["faces"][i], points["landmarks"][i])
                                         for i, n in enumerate(crops["images"]) if found[i]]
-    pairs = build_pairs(people, settings["pairs"], np.random.default_rng(job_seed(seed, "patch pairs")))
+    pairs = build_pairs(faces, settings["pairs"], np.random.default_rng(job_seed(seed, "patch pairs")))
     embedder = build_embedder(model, {**spec, **(speed or {})}, threads=threads)
     partners = embedder.embed_faces([p.partner for p in pairs]).astype(np.float64)
     untouched = [float(s) for p, e in zip(pairs, partners) for s in similarity(embedder, [p.original], e)]
