@@ -29,9 +29,9 @@ def canonical_signed(masks: dict, landmarks: dict, warp) -> np.ndarray:
     return np.array([warp.warp(m, lm) for m, lm in zip(signed, landmarks["landmarks"])], np.float32)
 
 
-def method_agreement(*, aligned: list[str], heatmaps: list[str], canonical: str, images_tsv: str, summary: str,
+def method_agreement(*, aligned: list[dict], heatmaps: list[str], canonical: str, images_tsv: str, summary: str,
                      regions_tsv: str, models: list[str], methods: list[str], identities: list[str],
-                     names: list[str], seed: int, masks: list[str] | None = None,
+                     names: list[str], seed: int, masks: list[dict] | None = None,
                      landmarks: list[str] | None = None, ceilings: list[str] | None = None,
                      ceiling_tsv: str | None = None, keep: str = "positive") -> list[dict]:
     """Per (model, image), Spearman and top-10 % overlap of every pair of methods' canonical maps
@@ -40,15 +40,15 @@ def method_agreement(*, aligned: list[str], heatmaps: list[str], canonical: str,
     agreement with itself under another seed, from the seed_ceiling tables); and each method's region
     shares and densities side by side.
 
-    aligned, masks: results/aligned|masks/<name>/<identity>.npz for names x identities (row-major);
+    aligned, masks: one record {name, identity, path} per results/aligned|masks/<name>/<identity>.npz;
     landmarks: per identity; heatmaps: the model heatmap of each name; names: <model> or
     <model>@<method>, as explained.
     """
     regions = load_arrays(canonical)["regions"]
     face = regions != REGIONS.index("background")
     warp = CanonicalWarp(load_canonical(canonical))
-    paths = dict(zip([(n, i) for n in names for i in identities], aligned, strict=True))
-    mask_paths = dict(zip([(n, i) for n in names for i in identities], masks or [], strict=bool(masks)))
+    paths = {(r["name"], r["identity"]): r["path"] for r in aligned}
+    mask_paths = {(r["name"], r["identity"]): r["path"] for r in masks or []}
     marks = dict(zip(identities, landmarks or [], strict=bool(landmarks)))
     rows = []
     for model in models:
