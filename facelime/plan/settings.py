@@ -1,5 +1,5 @@
 """Which settings a job records and which it only runs with, from the filled config: the one place both
-are decided (docs/method.md, Reruns).
+are decided (docs/method.md, Parameters: which settings are "speed only").
 
 A rule's params are what a job computes with: change one and the job reruns. Speed-only settings
 (batch sizes, where LIME's masked batch is built, the fp16 check, TF32) change how fast a job runs,
