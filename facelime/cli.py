@@ -55,6 +55,7 @@ def _explain(args) -> int:
     from .explainers import explain_image, format_region_table
     from .images import save_rgb
     from .models import build_embedder
+    from .plan.settings import speed_settings
     from .preprocess import FaceCropper
     from .seeding import job_seed
     from .segmentation import superpixels
@@ -83,7 +84,7 @@ def _explain(args) -> int:
                            seed=job_seed(seed, "segments", "cli", name) % (2**31))
     for warning in budget_warnings([args.method], lime, config["explain"], int(segments.max()) + 1):
         print(f"facelime: warning: {warning}", file=sys.stderr)
-    embedder = build_embedder(args.model, spec, batch_size=lime["batch_size"])
+    embedder = build_embedder(args.model, {**spec, **speed_settings(config, args.model)})  # the batch size decided once
     reference, stem, other, pair_lines = None, f"{name}.{args.model}", None, []
     suffix = "" if args.method == "lime" else f".{args.method}"
     if args.pair:  # pair mode: which superpixels of IMAGE make it match the other image

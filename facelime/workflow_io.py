@@ -7,45 +7,30 @@ import logging
 import sys
 import traceback
 from contextlib import contextmanager
+from itertools import product
 
 from .errors import FacelimeError
 
 RULE_ITEMS = ("input", "output", "params", "wildcards")
 
 
-# Settings that change how fast a job runs, not what it computes: batch sizes, where LIME's
-# masked batch is built (equal scores either way), the fp16 refusal threshold (a check, no
-# number), and TF32 (on a GPU only, moving embeddings by about as much as the choice of GPU
-# kernels; the same holds for device: auto). They are not rule params, so changing one does
-# not rerun finished jobs (use --forcerun explain for that).
-SPEED_ONLY_KEYS = ("batch_size", "perturb_on_device", "precision_min_cosine", "tf32")
-# read by the CLI's pair verdict only: no map depends on them, so no job reruns when they change
-VERDICT_ONLY_KEYS = ("match_threshold",)
+def file_records(pattern: str, **keys: list[str]) -> list[dict]:
+    """One record per combination of `keys` (the first varies slowest, as expand), each with its values and
+    its file: what a rule hands a step instead of a flat file list whose order the step must know."""
+    names = list(keys)
+    return [{**dict(zip(names, values)), "path": pattern.format(**dict(zip(names, values)))}
+            for values in product(*keys.values())]
 
 
-def numbers_only(section: dict) -> dict:
-    """A config section without its speed-only keys: what a rule's params may hold."""
-    return {key: value for key, value in section.items() if key not in SPEED_ONLY_KEYS + VERDICT_ONLY_KEYS}
-
-
-def with_speed_settings(config: dict | None, model: str, model_params: dict, lime_params: dict | None = None):
-    """A rule's model entry and LIME settings with the speed-only keys put back from the config.
-
-    They are not rule params (a change would rerun every job); the steps read them here.
-    Without a config (a step called directly) the entries are used as they are.
-    """
-    if config is None:
-        return model_params, lime_params
-    entry = config["models"].get(model) or config["models"].get(model_params.get("randomised_from"), {})
-    spec = {**model_params, "batch_size": entry.get("batch_size"),
-            **{key: entry[key] for key in SPEED_ONLY_KEYS if key in entry}}
-    lime = None if lime_params is None else {**lime_params, "batch_size": config["lime"].get("batch_size")}
-    return spec, lime
+def record_paths(records: list[dict]) -> list[str]:
+    """The files of file_records, as a rule's input."""
+    return [record["path"] for record in records]
 
 
 def step_arguments(snakemake, step) -> dict:
     """The keyword arguments `step` accepts, taken from the job's named inputs, outputs, params and
-    wildcards (a named list stays a list), its threads, and the config when the step asks for it.
+    wildcards (a named list stays a list), its threads, and the run-time settings that are no params
+    (facelime.plan.settings.step_settings: `speed`, `method`, `method_settings`) when the step asks.
 
     A name given twice (say an input and an output) is refused, so that a step never
     gets the wrong one; so is a name the step needs but the rule does not give.
@@ -59,17 +44,31 @@ def step_arguments(snakemake, step) -> dict:
                                 f"{kind}; rename one in the rule")
             value = items[name]
             offered[name] = (kind, list(value) if isinstance(value, list) else value)
-    for name, value in (("threads", snakemake.threads), ("config", snakemake.config)):
+    accepted = inspect.signature(step).parameters
+    run_time = {"threads": snakemake.threads, **job_settings(snakemake, offered, accepted)}
+    for name, value in run_time.items():
         if name in offered:
             raise TypeError(f"rule {snakemake.rule}: {name!r} is reserved, rename it in its {offered[name][0]}")
         offered[name] = (name, value)
-    accepted = inspect.signature(step).parameters
     missing = [name for name, p in accepted.items() if p.default is p.empty and name not in offered]
     if missing:
         given = ", ".join(f"{kind} {name}" for name, (kind, _) in offered.items() if kind in RULE_ITEMS)
         raise TypeError(f"step {step.__module__}.{step.__name__} needs {', '.join(missing)}, which rule "
                         f"{snakemake.rule} does not name (it names: {given or 'nothing'})")
     return {name: offered[name][1] for name in accepted if name in offered}
+
+
+def job_settings(snakemake, offered: dict, accepted) -> dict:
+    """The settings a job runs with but does not record, for the explained name the job names
+    (its `model` wildcard or param), decided in one place: facelime.plan.settings."""
+    from .plan.settings import RUN_TIME_NAMES, step_settings
+
+    wanted = [name for name in RUN_TIME_NAMES if name in accepted]
+    if not wanted:
+        return {}
+    name = offered.get("model", (None, None))[1]
+    spec = offered.get("spec", (None, None))[1]
+    return step_settings(snakemake.config, name, spec, wanted)
 
 
 def run_step(snakemake, step) -> None:

@@ -17,7 +17,7 @@ os.environ.update(
     )
 )
 
-from facelime import workflow_io
+from facelime.plan import settings as plan_settings
 from facelime.config import effective_settings, validate_config
 from facelime.errors import ConfigError
 from facelime.explainers import explained_name, split_name
@@ -187,51 +187,39 @@ def stability_models_identities():
     return plan().stability_tables()
 
 
-# --- how config reaches the steps (one block)
+# --- how config reaches the steps (one block) ------------------------------------
+# A job reruns when something it records changes, and only then: what a job records and what
+# it only runs with (speed-only settings, handed over by run_step) are decided in
+# facelime.plan.settings.
 def model_spec(wildcards):
-    """The config entry of a model (or of a randomised copy, validity.sanity); <model>@<method>
-    names the model's entry."""
-    model = split_name(wildcards.model)[0]
-    return config["models"].get(model) or RANDOMISED[model]
+    """The config entry of a model, a randomised copy's or <model>@<method>'s model's."""
+    return plan_settings.model_entry(config, wildcards.model, RANDOMISED)
 
 
 def explain_params(wildcards):
-    """An explain job's settings: LIME's for a model's own name; for <model>@<method> also the
-    method and its settings. A LIME job's params never depend on explain.methods, so adding
-    RISE to a finished study reruns no LIME job."""
-    method = split_name(wildcards.model)[1]
-    if method == "lime":
-        return LIME_PARAMS
-    return {**LIME_PARAMS, "method": method, method: config["explain"][method]}
+    return plan_settings.explain_params(config, wildcards.model)
 
 
-# A job reruns when something it reads changes, and only then: settings that change
-# only speed (batch sizes, where perturbed batches are built, TF32) stay out of params,
-# and steps read them from the config (facelime.workflow_io.with_speed_settings).
 def numbers_only(section):
-    return workflow_io.numbers_only(section)
+    return plan_settings.numbers_only(section)
 
 
-LIME_PARAMS = numbers_only(config["lime"])
-SEGMENT_PARAMS = {
-    key: config["lime"][key] for key in ("segmentation", "n_segments", "compactness")
-}
+LIME_PARAMS = plan_settings.lime_params(config)
+SEGMENT_PARAMS = plan_settings.segment_params(config)
 
 
 def model_params(wildcards):
-    """A model's entry without its speed-only keys."""
-    return numbers_only(model_spec(wildcards))
+    return plan_settings.model_params(config, wildcards.model, RANDOMISED)
+
+
+def reference_crop_params():
+    return plan_settings.reference_crop_params(config)
 
 
 def config_file_inputs(section, key):
     """A file named in the config, as an input (so that a changed file reruns the jobs that read it)."""
     path = config[section].get(key)
     return [path] if path else []
-
-
-def reference_crop_params():
-    """The crop settings, which the explain jobs read only for a reference image."""
-    return config["preprocess"] if config["lime"]["reference"] == "image" else None
 
 
 def model_file(wildcards):
@@ -274,19 +262,15 @@ def model_env(rule):
 
 
 def faithfulness_settings():
-    """validity.faithfulness's numbers that change the curves (not enabled/bootstrap/confidence)."""
-    chosen = ("units", "steps", "grid", "blur_sigma", "random_orders")
-    return {key: VALIDITY["faithfulness"][key] for key in chosen}
+    return plan_settings.faithfulness_settings(config)
 
 
 def patch_settings():
-    """validity.patch's numbers that change the restoration curves (not enabled/bootstrap/confidence)."""
-    return {key: VALIDITY["patch"][key] for key in ("pairs", "steps", "random_orders")}
+    return plan_settings.patch_settings(config)
 
 
 def overview_settings():
-    """The effective settings without the config file names (a renamed file reruns nothing)."""
-    return {k: v for k, v in SETTINGS.items() if k != "config_files"}
+    return plan_settings.overview_settings(SETTINGS)
 
 
 # --- start and end of a run (facelime.plan.run) ----------------------------------

@@ -1,22 +1,23 @@
 # docs/method.md, Other explainers: with explain.methods beyond LIME, each method's maps go
 # through the same rules under <model>@<method>; this stage compares the methods.
 
+from facelime.workflow_io import file_records, record_paths
+
+
+def method_records(folder):
+    """Every explained name's file per identity under results/<folder>/, with its name and identity."""
+    return file_records(
+        f"results/{folder}/{{name}}/{{identity}}.npz", name=METHOD_NAMES, identity=identities()
+    )
+
 
 rule method_agreement:
     input:
-        aligned=lambda wildcards: expand(
-            "results/aligned/{name}/{identity}.npz",
-            name=METHOD_NAMES,
-            identity=identities(),
-        ),
+        aligned_files=lambda wildcards: record_paths(method_records("aligned")),
         heatmaps=expand(HEATMAP["model"] + ".npz", model=METHOD_NAMES),
         canonical="results/canonical/canonical_face.npz",
         # the signed maps (agreement on both signs) and each method's noise ceiling
-        masks=lambda wildcards: expand(
-            "results/masks/{name}/{identity}.npz",
-            name=METHOD_NAMES,
-            identity=identities(),
-        ),
+        mask_files=lambda wildcards: record_paths(method_records("masks")),
         landmarks=lambda wildcards: expand(
             "results/landmarks/{identity}.npz", identity=identities()
         ),
@@ -49,6 +50,9 @@ rule method_agreement:
     conda:
         "../envs/facelime.yaml"
     params:
+        # records: functions of the job's input (derived params, see rules/validity.smk)
+        aligned=lambda wildcards, input: method_records("aligned"),
+        masks=lambda wildcards, input: method_records("masks"),
         models=MODELS,
         methods=METHODS,
         names=METHOD_NAMES,

@@ -1,6 +1,17 @@
 # Quality control: every file left out, image skipped, fallback used (per stage and model),
 # metadata gap and small group, in one table, with counts and the run summary.
 
+from facelime.workflow_io import file_records, record_paths
+
+# masks records: a function of the job's input (a derived param, see rules/validity.smk)
+
+
+def qc_mask_records():
+    """Every explained masks file with its model and identity (steps.qc.qc_report)."""
+    return file_records(
+        "results/masks/{model}/{identity}.npz", model=EXPLAINED, identity=identities()
+    )
+
 
 rule qc_report:
     input:
@@ -10,11 +21,7 @@ rule qc_report:
         landmarks=lambda wildcards: expand(
             "results/landmarks/{identity}.npz", identity=identities()
         ),
-        masks=lambda wildcards: expand(
-            "results/masks/{model}/{identity}.npz",
-            model=EXPLAINED,
-            identity=identities(),
-        ),
+        mask_files=lambda wildcards: record_paths(qc_mask_records()),
     output:
         table=report(
             "results/qc/qc.tsv",
@@ -35,8 +42,7 @@ rule qc_report:
         "../envs/facelime.yaml"
     params:
         dataset_rows=lambda wildcards: dataset_qc_rows(),
-        models=EXPLAINED,
-        identities=lambda wildcards: identities(),
+        masks=lambda wildcards, input: qc_mask_records(),
         max_fallback_share=config["qc"]["max_fallback_share"],
     script:
         "../scripts/qc_report.py"

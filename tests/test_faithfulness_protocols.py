@@ -162,7 +162,7 @@ def test_explain_step_stores_signed_maps_and_the_faithfulness_step_orders_by_the
     save_arrays(faces, faces=face_crop[None], segments=grid_segments()[None], images=np.array(["a.jpg"]))
     lime = {"num_samples": 200, "kernel_width": 0.25, "keep": "positive", "sampling": "lime", "reference": "self"}
     explain(faces=str(faces), masks=str(tmp_path / "masks.npz"), model="region", spec=spec, lime=lime,
-            preprocess=None, seed=0, identity="person")
+            method="lime", preprocess=None, seed=0, identity="person")
     masks = load_arrays(tmp_path / "masks.npz")
     signed = masks["signed_maps"][0]
     assert signed.min() < 0 < signed.max()  # LIME's weights of the cells the model ignores scatter round 0

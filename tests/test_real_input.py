@@ -270,8 +270,8 @@ def test_fallbacks_are_counted_per_model_and_warned_above_the_threshold(tmp_path
     save_arrays(tmp_path / "onnx.npz", images=names, face_detected=found, face_detection=np.bool_(False))
     out = {key: str(tmp_path / f"{key}.out") for key in ("table", "counts", "summary")}
     rows = qc_report(images=[], landmarks=[str(tmp_path / "landmarks.npz")],
-                     masks=[str(tmp_path / "dlib.npz"), str(tmp_path / "onnx.npz")], dataset_rows=[],
-                     models=["dlib", "onnx"], identities=["x"], max_fallback_share=0.10, **out)
+                     masks=[{"model": model, "identity": "x", "path": str(tmp_path / f"{model}.npz")}
+                            for model in ("dlib", "onnx")], dataset_rows=[], max_fallback_share=0.10, **out)
     assert [(r["file"], r["stage"]) for r in rows] == [("img0", "explain:dlib"), ("img1", "explain:dlib"),
                                                        ("img2", "explain:dlib")]
     from facelime.storage import read_tsv

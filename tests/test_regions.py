@@ -221,8 +221,8 @@ def test_images_without_landmarks_are_skipped_with_a_qc_row(tmp_path, face_crop,
     masks = tmp_path / "person.npz"
     explain(faces=str(faces), masks=str(masks), model="box@regions",
             spec={"backend": "onnx", "path": str(region_onnx), "device": "cpu"},
-            lime={"num_samples": 10, "kernel_width": 0.25, "keep": "positive", "sampling": "lime",
-                  "method": "regions", "regions": {"split_sides": False}},
+            lime={"num_samples": 10, "kernel_width": 0.25, "keep": "positive", "sampling": "lime"},
+            method="regions", method_settings={"split_sides": False},
             preprocess=None, seed=0, identity="person", landmarks=[str(tmp_path / "landmarks.npz")])
     stored = load_arrays(masks)
     np.testing.assert_array_equal(stored["region_skipped"], [False, True])

@@ -20,7 +20,7 @@ from facelime.workflow_io import run_step, step_arguments
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = re.compile(r"from facelime\.steps\.(\w+) import (\w+)\n"
                     r"from facelime\.workflow_io import run_step\n\nrun_step\(snakemake, \2\)\n")
-EXTRA = {"threads", "config"}  # given by run_step beside the rule's names
+EXTRA = {"threads", "speed", "method", "method_settings"}  # given by run_step beside the rule's names
 # the rules of every script, read off the parsed workflow (in a subprocess: parsing changes the cwd)
 RULES_OF_WORKFLOW = """
 import json, sys
@@ -128,28 +128,37 @@ class Job:
     def __init__(self, log, input=None, output=None, params=None, wildcards=None, rule="a_rule"):
         self.input, self.output = Items(**(input or {})), Items(**(output or {}))
         self.params, self.wildcards = Items(**(params or {})), Items(**(wildcards or {}))
-        self.log, self.threads, self.config, self.rule = [str(log)], 3, {"lime": {"batch_size": 8}}, rule
+        self.log, self.threads, self.rule = [str(log)], 3, rule
+        self.config = {"lime": {"batch_size": 8}, "models": {"m": {"backend": "onnx", "tf32": False}},
+                       "explain": {"rise": {"num_masks": 50}}}
 
 
 def test_run_step_passes_the_rules_names_the_step_takes(tmp_path):
     seen = {}
 
-    def step(*, members, out, names, model, threads, config, optional=None):
-        seen.update(members=members, out=out, names=names, model=model, threads=threads, config=config,
+    def step(*, members, out, names, model, threads, speed, optional=None):
+        seen.update(members=members, out=out, names=names, model=model, threads=threads, speed=speed,
                     optional=optional)
 
     job = Job(tmp_path / "job.log", input={"members": Items(a="x", b="y"), "unused": "z"}, output={"out": "o"},
               params={"names": ["a", "b"]}, wildcards={"model": "m"})
     run_step(job, step)
     assert seen == dict(members=["x", "y"], out="o", names=["a", "b"], model="m", threads=3,
-                        config={"lime": {"batch_size": 8}}, optional=None)
+                        speed={"tf32": False, "batch_size": 8}, optional=None)
     assert type(seen["members"]) is list  # a named list of files reaches the step as a plain list
     assert (tmp_path / "job.log").exists()
 
     def plain(*, out):
         seen["plain"] = out
 
-    assert step_arguments(job, plain) == {"out": "o"}  # threads and config only when asked for
+    assert step_arguments(job, plain) == {"out": "o"}  # threads and settings only when asked for
+
+    def explainer(*, model, method, method_settings):
+        pass
+
+    rise = Job(tmp_path / "job.log", wildcards={"model": "m@rise"})
+    assert step_arguments(rise, explainer) == {"model": "m@rise", "method": "rise",
+                                               "method_settings": {"num_masks": 50, "grid": 7, "keep_probability": 0.5}}
 
 
 def test_run_step_refuses_missing_and_doubled_names(tmp_path):

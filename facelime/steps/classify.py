@@ -18,7 +18,6 @@ from ..errors import BadImageError, ConfigError
 from ..images import load_rgb
 from ..seeding import job_seed
 from ..storage import load_arrays, read_tsv, save_arrays, write_tsv
-from ..workflow_io import with_speed_settings
 
 
 def write_metrics(metrics_tsv: str, confusion_tsv: str, metrics: dict, classes: list[str], label: str) -> None:
@@ -136,24 +135,23 @@ def classifier_explain(*, predictions: str, cases_tsv: str, npz: str, figures: l
 def identity_classifier(*, faces: list[str], metrics: str, metrics_png: str, confusion: str, confusion_png: str,
                         predictions: str, classifier: str, explanations: str, identities: list[str], model: str,
                         spec: dict, settings: dict, lime: dict, seed: int, threads: int = 1,
-                        config: dict | None = None) -> dict:
+                        speed: dict | None = None) -> dict:
     """Logistic regression on `model`'s embeddings of the identities' face crops (faces follows identities),
     its test metrics, and LIME explanations (green/red) of its predicted-class probability on test images.
 
-    config puts back the model's speed-only batch size, which is not a rule param.
+    speed: the model's speed-only settings (facelime.plan.settings.speed_settings), which are not rule params.
     """
     from ..classify.embedding_classifier import EmbeddingClassifier
     from ..classify.identity import fit_identity_classifier
     from ..classify.plots import draw_confusion, draw_explanation_grid, draw_precision_recall
     from ..models import build_embedder
 
-    spec, lime = with_speed_settings(config, model, spec, lime)
     crops = [load_arrays(p) for p in faces]
     images = np.concatenate([c["faces"] for c in crops])
     segments = np.concatenate([c["segments"] for c in crops])
     labels = np.concatenate([np.full(len(c["images"]), i) for i, c in enumerate(crops)])
     names = np.concatenate([c["images"] for c in crops])
-    embedder = build_embedder(model, spec, threads=threads)
+    embedder = build_embedder(model, {**spec, **(speed or {})}, threads=threads)
     embeddings = embedder.embed_faces(images).astype(np.float64)
     result = fit_identity_classifier(embeddings, labels, len(identities), tuple(settings["split"]),
                                      job_seed(seed, "identity classifier", model) % (2**31))

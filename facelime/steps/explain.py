@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..canonical import region_names
-from ..explainers import explain_image, split_name
+from ..explainers import explain_image
 from ..models import build_embedder
 from ..preprocess import load_crop
 from ..references import is_own, reference_embeddings
@@ -18,7 +18,6 @@ from ..seeding import job_seed
 from ..budget import budget_warnings
 from ..sheets import contact_sheet, sheet_title
 from ..storage import load_arrays, save_arrays
-from ..workflow_io import with_speed_settings
 
 
 def identity_references(embedder, faces: np.ndarray, lime: dict,
@@ -38,58 +37,60 @@ def log_progress(job: str, done: int, total: int, samples: int, last_s: float, e
                  job, done, total, samples, last_s, samples / max(last_s, 1e-9), eta)
 
 
-def log_budget_warnings(method: str, lime: dict, segments: np.ndarray, n: int) -> None:
+def log_budget_warnings(method: str, lime: dict, settings: dict, segments: np.ndarray, n: int) -> None:
     """A warning in the job's log when the method's budget is below its floor (facelime.budget), for
     the identity's image with the most superpixels (once per job, not once per image)."""
     if not n:
         return
     most = int(max(int(s.max()) + 1 for s in segments[:n]))
-    for warning in budget_warnings([method], lime, lime, most):
+    for warning in budget_warnings([method], lime, {method: settings}, most):
         logging.warning("%s", warning)
 
 
 def explain(*, faces: str, masks: str, model: str, spec: dict, lime: dict, preprocess: dict | None, seed: int,
-            identity: str, threads: int = 1, sheets: str | None = None, config: dict | None = None,
+            identity: str, method: str, threads: int = 1, sheets: str | None = None,
+            method_settings: dict | None = None, speed: dict | None = None,
             landmarks: str | list | None = None) -> dict:
-    """LIME on similarity (or explain.methods' RISE or occlusion) for every image of one identity
+    """LIME on similarity (or explain.methods' RISE, occlusion or regions) for every image of one identity
     with one model.
 
-    sheets (a folder, only when the config asks for contact sheets) gets one PNG per
-    image; config puts back the speed-only batch sizes, which are not rule params.
-    lime: LIME's settings; with explain.methods, `method` (rise, occlusion, regions) and its settings.
+    sheets (a folder, only when the config asks for contact sheets) gets one PNG per image.
+    lime: LIME's settings (keep, num_samples and the reference, which every method reads);
+    method and method_settings: the explainer and its own settings; speed: the model's speed-only
+    settings (facelime.plan.settings.speed_settings), which are not rule params.
     landmarks: the identity's landmarks file, which only the regions method reads (an empty
     list, as the rule names it for the other methods, means none).
     """
-    spec, lime = with_speed_settings(config, split_name(model)[0], spec, lime)
-    model_once = ModelOnce(model, spec, lime, threads)
+    model_once = ModelOnce(model, spec, speed, threads)
     if isinstance(landmarks, (list, tuple)):  # the rule names a list: one file for regions, none else
         landmarks = landmarks[0] if landmarks else None
-    return explain_identity(model_once, faces, masks, model, lime, preprocess, seed, identity, sheets, landmarks)
+    return explain_identity(model_once, faces, masks, model, lime, (method, method_settings or {}), preprocess, seed,
+                            identity, sheets, landmarks)
 
 
 def explain_identities(*, faces: list[str], masks: list[str], model: str, spec: dict, lime: dict,
                        preprocess: dict | None, seed: int, identities: list[str], threads: int = 1,
-                       sheets: list[str] | None = None, config: dict | None = None,
-                       landmarks: list[str] | None = None) -> None:
+                       method: str, sheets: list[str] | None = None, method_settings: dict | None = None,
+                       speed: dict | None = None, landmarks: list[str] | None = None) -> None:
     """explain() for several identities of one model in one process (explain.identities_per_job):
     the model is loaded once (on a GPU: one CUDA session), the outputs and numbers are
     those of one job per identity."""
     if not len(faces) == len(masks) == len(identities) or (sheets and len(sheets) != len(identities)):
         raise ValueError(f"explain_identities: {len(faces)} faces, {len(masks)} masks and {len(identities)} "
                          "identities must pair up")
-    spec, lime = with_speed_settings(config, split_name(model)[0], spec, lime)
-    model_once = ModelOnce(model, spec, lime, threads)
+    model_once = ModelOnce(model, spec, speed, threads)
     for i, identity in enumerate(identities):
-        explain_identity(model_once, faces[i], masks[i], model, lime, preprocess, seed, identity,
+        explain_identity(model_once, faces[i], masks[i], model, lime, (method, method_settings or {}), preprocess,
+                         seed, identity,
                          sheets[i] if sheets else None, landmarks[i] if landmarks else None)
 
 
 class ModelOnce:
     """The embedder, built on first use: an identity with no usable image never loads the model."""
 
-    def __init__(self, model: str, spec: dict, lime: dict, threads: int):
-        self.args = (model, spec)
-        self.kwargs = {"batch_size": lime.get("batch_size"), "threads": threads}
+    def __init__(self, model: str, spec: dict, speed: dict | None, threads: int):
+        self.args = (model, {**spec, **(speed or {})})
+        self.kwargs = {"threads": threads}
         self.embedder = None
 
     def __call__(self):
@@ -99,13 +100,13 @@ class ModelOnce:
 
 
 def explain_identity(model_once: ModelOnce, faces: str, masks: str, model: str, lime: dict,
-                     preprocess: dict | None, seed: int, identity: str, sheets: str | None,
-                     landmarks: str | None = None) -> dict:
-    """One identity's masks file (and contact sheets), with the model from model_once."""
+                     explainer: tuple[str, dict], preprocess: dict | None, seed: int, identity: str,
+                     sheets: str | None, landmarks: str | None = None) -> dict:
+    """One identity's masks file (and contact sheets), with the model from model_once;
+    explainer: (method, its settings)."""
     crops = load_arrays(faces)
     n = len(crops["images"])
-    # the rule's lime param names the method (and holds its settings) for <model>@<method> jobs
-    method = lime.get("method", "lime")
+    method, settings = explainer
     marks = region_landmarks(landmarks, crops["images"]) if method == "regions" else None
     # an identity whose images were all skipped still gets (empty) outputs; aggregates leave it out
     embedder = model_once() if n else None
@@ -131,8 +132,8 @@ def explain_identity(model_once: ModelOnce, faces: str, masks: str, model: str, 
     if sheets:
         Path(sheets).mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    games = RegionRecords(n, lime) if method == "regions" else None
-    log_budget_warnings(method, lime, crops["segments"], n)
+    games = RegionRecords(n, settings) if method == "regions" else None
+    log_budget_warnings(method, lime, settings, crops["segments"], n)
     for i, name in enumerate(crops["images"]):
         image_seed = job_seed(seed, model, identity, str(name))
         tick = time.perf_counter()
@@ -142,7 +143,7 @@ def explain_identity(model_once: ModelOnce, faces: str, masks: str, model: str, 
             logging.info("%s %s: %s skipped for regions (no face found by the landmark stage)", model, identity, name)
             continue
         explanation = explain_image(method, crops["faces"][i], crops["segments"][i], embedder, lime=lime,
-                                    seed=image_seed, explain=lime,
+                                    seed=image_seed, explain={method: settings},
                                     reference=None if is_own(reference_kinds[i]) else references[i],
                                     landmarks=None if marks is None else marks["landmarks"][i])
         if games is not None:
@@ -188,7 +189,7 @@ class RegionRecords:
     region_names (K) and region_skipped (n: no landmarks, so no values; NaN rows)."""
 
     def __init__(self, n: int, settings: dict):
-        self.names = region_names(settings.get("regions", {}).get("split_sides", False))
+        self.names = region_names(settings.get("split_sides", False))
         k = len(self.names)
         self.passes = 2**k
         self.shapley, self.banzhaf = np.full((n, k), np.nan), np.full((n, k), np.nan)

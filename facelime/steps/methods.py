@@ -19,7 +19,6 @@ from ..references import stored_reference
 from ..seeding import job_seed
 from ..storage import load_arrays, read_tsv, write_tsv
 from ..warp import CanonicalWarp
-from ..workflow_io import with_speed_settings
 
 MEASURES = ("spearman", "top_iou", "top_share")
 
@@ -30,9 +29,9 @@ def canonical_signed(masks: dict, landmarks: dict, warp) -> np.ndarray:
     return np.array([warp.warp(m, lm) for m, lm in zip(signed, landmarks["landmarks"])], np.float32)
 
 
-def method_agreement(*, aligned: list[str], heatmaps: list[str], canonical: str, images_tsv: str, summary: str,
+def method_agreement(*, aligned: list[dict], heatmaps: list[str], canonical: str, images_tsv: str, summary: str,
                      regions_tsv: str, models: list[str], methods: list[str], identities: list[str],
-                     names: list[str], seed: int, masks: list[str] | None = None,
+                     names: list[str], seed: int, masks: list[dict] | None = None,
                      landmarks: list[str] | None = None, ceilings: list[str] | None = None,
                      ceiling_tsv: str | None = None, keep: str = "positive") -> list[dict]:
     """Per (model, image), Spearman and top-10 % overlap of every pair of methods' canonical maps
@@ -41,15 +40,15 @@ def method_agreement(*, aligned: list[str], heatmaps: list[str], canonical: str,
     agreement with itself under another seed, from the seed_ceiling tables); and each method's region
     shares and densities side by side.
 
-    aligned, masks: results/aligned|masks/<name>/<identity>.npz for names x identities (row-major);
+    aligned, masks: one record {name, identity, path} per results/aligned|masks/<name>/<identity>.npz;
     landmarks: per identity; heatmaps: the model heatmap of each name; names: <model> or
     <model>@<method>, as explained.
     """
     regions = load_arrays(canonical)["regions"]
     face = regions != REGIONS.index("background")
     warp = CanonicalWarp(load_canonical(canonical))
-    paths = dict(zip([(n, i) for n in names for i in identities], aligned, strict=True))
-    mask_paths = dict(zip([(n, i) for n in names for i in identities], masks or [], strict=bool(masks)))
+    paths = {(r["name"], r["identity"]): r["path"] for r in aligned}
+    mask_paths = {(r["name"], r["identity"]): r["path"] for r in masks or []}
     marks = dict(zip(identities, landmarks or [], strict=bool(landmarks)))
     rows = []
     for model in models:
@@ -116,22 +115,23 @@ def typed_rows(path: str) -> list[dict]:
 
 
 def seed_ceiling(*, faces: str, landmarks: str, canonical: str, masks: str, tsv: str, model: str, spec: dict,
-                 lime: dict, seed: int, identity: str, threads: int = 1, config: dict | None = None) -> list[dict]:
+                 lime: dict, seed: int, identity: str, method: str, threads: int = 1,
+                 method_settings: dict | None = None, speed: dict | None = None) -> list[dict]:
     """Every image of one identity explained again by `model`'s method with another seed (the same
-    reference), both signed maps warped onto the canonical face and compared (explainers.ceiling)."""
-    spec, lime = with_speed_settings(config, split_name(model)[0], spec, lime)
-    method = lime.get("method", "lime")
+    reference), both signed maps warped onto the canonical face and compared (explainers.ceiling).
+    method, method_settings: the explainer and its settings; speed: the model's speed-only settings."""
     crops, explained, marks = load_arrays(faces), load_arrays(masks), load_arrays(landmarks)
     regions = load_arrays(canonical)["regions"]
     face = regions != REGIONS.index("background")
     warp = CanonicalWarp(load_canonical(canonical))
     first = stored_signed_maps(explained) if len(crops["images"]) else []
-    embedder = build_embedder(split_name(model)[0], spec, batch_size=lime.get("batch_size"), threads=threads) \
+    embedder = build_embedder(split_name(model)[0], {**spec, **(speed or {})}, threads=threads) \
         if len(crops["images"]) else None
     rows = []
     for i, name in enumerate(str(n) for n in crops["images"]):
         again = explain_image(method, crops["faces"][i], crops["segments"][i], embedder, lime=lime,
-                              seed=job_seed(seed, "ceiling", model, identity, name), explain=lime,
+                              seed=job_seed(seed, "ceiling", model, identity, name),
+                              explain={method: method_settings or {}},
                               reference=stored_reference(explained, i)).signed_map
         maps = warp.source_maps(marks["landmarks"][i], crops["faces"][i].shape[:2])
         pair = pair_rows(warp.warp(first[i], None, maps), warp.warp(again, None, maps), lime["keep"], face,

@@ -25,16 +25,16 @@ def region_skip_rows(path: str, stage: str) -> list[dict]:
             for name, skip in zip(arrays["images"], arrays.get("region_skipped", [])) if skip]
 
 
-def qc_report(*, images: list[str], landmarks: list[str], masks: list[str], table: str, counts: str, summary: str,
-              dataset_rows: list[dict], models: list[str], identities: list[str],
-              max_fallback_share: float) -> list[dict]:
+def qc_report(*, images: list[str], landmarks: list[str], masks: list[dict], table: str, counts: str, summary: str,
+              dataset_rows: list[dict], max_fallback_share: float) -> list[dict]:
     """Write the QC table, the counts per stage and model, and the run summary paragraph.
 
-    images: the per-identity QC tables of crop_and_segment; masks: model-major, one
-    file per (model, identity) as the rule expands them.
+    images: the per-identity QC tables of crop_and_segment; masks: one record {model, identity, path}
+    per explained masks file.
     """
-    n = len(identities)
-    per_model = {model: masks[i * n: (i + 1) * n] for i, model in enumerate(models)}
+    per_model: dict[str, list[str]] = {}
+    for record in masks:
+        per_model.setdefault(record["model"], []).append(record["path"])
     rows: list[dict] = list(dataset_rows)
     for path in images:
         rows += read_tsv(path)

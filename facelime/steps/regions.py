@@ -39,24 +39,25 @@ def image_rows(explained: dict) -> list[dict]:
     return rows
 
 
-def region_values(*, masks: list[str], values: str, summary: str, tests: str, interactions: str, figure: str,
+def region_values(*, masks: list[dict], values: str, summary: str, tests: str, interactions: str, figure: str,
                   interaction_figures: list[str], models: list[str], attributes: dict, identities: list[str],
                   groups: dict, settings: dict, seed: int) -> list[dict]:
     """Tables, summaries, tests and figures of the regions explainer.
 
-    masks: results/masks/<model>@regions/<identity>.npz, model-major in `models` order (the
-    config's); values: a folder that gets <model>/<identity>.tsv; interaction_figures: one
+    masks: one record {model, identity, path} per results/masks/<model>@regions/<identity>.npz;
+    models: the config's order; values: a folder that gets <model>/<identity>.tsv; interaction_figures: one
     PNG per model, in `models` order; attributes: {model: {attribute: value}};
     settings: validity.region_stats (bootstrap, permutations, confidence).
     """
     n = len(identities)
+    paths = {(record["model"], record["identity"]): record["path"] for record in masks}
     names: list[str] = []
     phi = {m: np.full((n, 0), np.nan) for m in models}
     magnitude, pair = dict(phi), {}
-    for j, model in enumerate(models):
+    for model in models:
         per_identity, per_magnitude, per_pair = [], [], []
-        for i, identity in enumerate(identities):
-            explained = load_some(masks[j * n + i], *KEYS)
+        for identity in identities:
+            explained = load_some(paths[(model, identity)], *KEYS)
             names = names or [str(r) for r in explained.get("region_names", [])]
             table = Path(values) / model / f"{identity}.tsv"
             table.parent.mkdir(parents=True, exist_ok=True)

@@ -21,7 +21,6 @@ from ..validity.faithfulness import CURVE_POINTS, curve_auc
 from ..validity.randomise import randomised_name, shuffle_weights
 from ..validity.region_stats import identity_masses, models_equal_masses, region_share_tables
 from ..validity.stability import seed_agreement, studied_sample_counts
-from ..workflow_io import with_speed_settings
 from ..validity.stats import identity_bootstrap_ci
 
 FAITHFULNESS_FIELDS = ("model", "method", "identity", "image", "units", "substrate", "kind", "steps", "auc",
@@ -43,23 +42,22 @@ TEST_FIELDS = ("scope", "column", "group_a", "group_b", "identities_a", "identit
 
 def faithfulness(*, faces: str, masks: str, tsv: str, curves: str, model: str, spec: dict, settings: dict,
                  seed: int, identity: str, reference_image=None, pair_crop: dict | None = None, threads: int = 1,
-                 config: dict | None = None) -> list[dict]:
+                 speed: dict | None = None) -> list[dict]:
     """Deletion/insertion AUCs and curves of every explained image of one (explained model, identity) under
     every protocol of validity.faithfulness (facelime.validity.protocols), each against random orders.
 
     settings: validity.faithfulness (units, steps, grid, blur_sigma, random_orders). In pair mode
     (lime.reference: image) the reference image's crop is the 'pair' substrate; pair_crop holds
-    the crop settings then. config puts back the speed-only batch sizes, which are not rule params.
+    the crop settings then. speed: the model's speed-only settings, which are not rule params.
     """
     from ..explainers import split_name
     from ..preprocess import load_crop
     from ..validity.protocols import protocol_curves, protocol_rows, protocols
 
     base, method = split_name(model)
-    spec, speed = with_speed_settings(config, base, spec, {})
     crops, explained = load_arrays(faces), load_arrays(masks)
     names = [str(n) for n in explained["images"]]
-    embedder = build_embedder(model, spec, batch_size=speed.get("batch_size"), threads=threads) if names else None
+    embedder = build_embedder(model, {**spec, **(speed or {})}, threads=threads) if names else None
     image = reference_image[0] if isinstance(reference_image, list) and reference_image else reference_image
     pair_face = load_crop(image, pair_crop) if image and pair_crop is not None else None
     chosen = protocols(settings["units"], pair=pair_face is not None)
@@ -100,26 +98,26 @@ def explained_signed_map(explained: dict, i: int) -> np.ndarray:
     return explained["score_maps"][i]
 
 
-def faithfulness_summary(*, tables: list[str], curves: list[str], tsv: str, ranking: str, pairs: str, png: str,
+def faithfulness_summary(*, explained: list[dict], tsv: str, ranking: str, pairs: str, png: str,
                          bootstrap: int, confidence: float, seed: int) -> list[dict]:
     """Per model, protocol and method: mean AUCs, the mean gap to random orders with an identity-bootstrap
     CI (validity.faithfulness.confidence) and the method's rank; per model and protocol the ranking
-    and whether it survives every protocol; paired differences between methods; the mean curves."""
-    from ..explainers import split_name
+    and whether it survives every protocol; paired differences between methods; the mean curves.
+
+    explained: one record {model, method, identity, tsv, curves} per faithfulness job."""
     from ..validity.method_ranking import method_summary, paired_differences, ranking_table
     from ..validity.plots import draw_faithfulness_curves
 
-    rows = [row for path in tables for row in read_tsv(path)]
+    rows = [row for record in explained for row in read_tsv(record["tsv"])]
     summary = method_summary(rows, bootstrap, confidence, seed)
     write_tsv(tsv, summary, FAITHFULNESS_SUMMARY_FIELDS)
     write_tsv(ranking, ranking_table(summary), RANKING_FIELDS)
     write_tsv(pairs, paired_differences(rows, bootstrap, confidence, seed), PAIR_FIELDS)
     gathered: dict[tuple[str, str], dict[str, list]] = {}
-    for path in curves:
-        base, method = split_name(Path(path).parent.name)
-        for key, value in load_arrays(path).items():
+    for record in explained:
+        for key, value in load_arrays(record["curves"]).items():
             if key != "images" and len(value):
-                gathered.setdefault((base, method), {}).setdefault(key, []).append(value)
+                gathered.setdefault((record["model"], record["method"]), {}).setdefault(key, []).append(value)
     mean_curves = {name: {key: np.concatenate(v).mean(axis=0) for key, v in found.items()}
                    for name, found in gathered.items()}
     draw_faithfulness_curves(mean_curves, png)
@@ -127,14 +125,13 @@ def faithfulness_summary(*, tables: list[str], curves: list[str], tsv: str, rank
 
 
 def stability(*, faces: str, masks: str, tsv: str, model: str, spec: dict, lime: dict, settings: dict, seed: int,
-              identity: str, threads: int = 1, config: dict | None = None) -> list[dict]:
+              identity: str, threads: int = 1, speed: dict | None = None) -> list[dict]:
     """Seed agreement for the first image of one identity, at every studied sample count (settings:
-    validity.stability). config puts back the speed-only batch sizes, which are not rule params."""
-    spec, lime = with_speed_settings(config, model, spec, lime)
+    validity.stability). speed: the model's speed-only settings, which are not rule params."""
     crops, explained = load_arrays(faces), load_arrays(masks)
     rows = []
     if len(crops["images"]):
-        embedder = build_embedder(model, spec, batch_size=lime.get("batch_size"), threads=threads)
+        embedder = build_embedder(model, {**spec, **(speed or {})}, threads=threads)
         name = str(crops["images"][0])
         reference = stored_reference(explained, 0)
         for num_samples in studied_sample_counts(settings, lime):
@@ -210,18 +207,20 @@ def sanity_check(*, trained_heatmaps: list[str], randomised_heatmaps: list[str],
     return rows
 
 
-def region_stats(*, model_identity: list[str], canonical: str, ci: str, tests: str, forest: str, models: list[str],
-                 identities: list[str], groups: dict, settings: dict, seed: int) -> tuple[list[dict], list[dict]]:
+def region_stats(*, heatmaps: list[dict], canonical: str, ci: str, tests: str, forest: str, identities: list[str],
+                 groups: dict, settings: dict, seed: int) -> tuple[list[dict], list[dict]]:
     """Region shares with bootstrap CIs over identities and permutation tests between metadata groups,
     per model and, with two or more models, over all models (each weighing the same).
 
-    model_identity: the (model, identity) heatmaps, model-major as the rule expands them.
+    heatmaps: one record {model, identity, path} per (model, identity) heatmap.
     """
     from ..validity.plots import draw_region_forest
 
     regions = load_arrays(canonical)["regions"]
-    n = len(identities)
-    masses = {model: identity_masses(model_identity[i * n: (i + 1) * n], regions) for i, model in enumerate(models)}
+    paths = {(r["model"], r["identity"]): r["path"] for r in heatmaps}
+    models = list(dict.fromkeys(r["model"] for r in heatmaps))
+    masses = {model: identity_masses([paths[(model, identity)] for identity in identities], regions)
+              for model in models}
     if len(masses) >= 2:
         masses["all_models"] = models_equal_masses(list(masses.values()))
     ci_rows, test_rows = region_share_tables(masses, identities, dict(groups), settings["bootstrap"],
@@ -242,31 +241,31 @@ PATCH_SUMMARY_FIELDS = ("model", "method", "genuine_pairs", "impostor_pairs", "t
 PREMISE_FIELDS = ("model", "part", "cases", "premise_rate")
 
 
-def patch_restoration(*, faces: list[str], landmarks: list[str], tsv: str, curves: str, model: str, spec: dict,
-                      lime: dict, segment: dict, settings: dict, seed: int, threads: int = 1,
-                      config: dict | None = None) -> list[dict]:
+def patch_restoration(*, people: list[dict], tsv: str, curves: str, model: str, spec: dict,
+                      lime: dict, segment: dict, settings: dict, seed: int, method: str, threads: int = 1,
+                      method_settings: dict | None = None, speed: dict | None = None) -> list[dict]:
     """Patch-LFW's restoration protocol (facelime.validity.patch_restoration) for one explained model.
 
-    faces, landmarks: every identity's crops and 68 landmarks; settings: validity.patch (pairs,
-    steps, random_orders); lime: the explain job's settings (method and its settings for
-    <model>@<method>); segment: the superpixel settings for the patched faces.
+    people: one record {identity, faces, landmarks} per identity (its crops and 68 landmarks); settings: validity.patch (pairs,
+    steps, random_orders); lime: LIME's settings; method, method_settings: the explainer of
+    <model>@<method> and its settings; segment: the superpixel settings for the patched faces;
+    speed: the model's speed-only settings, which are not rule params.
     """
     from ..explainers import explain_image, split_name
     from ..segmentation import superpixels
     from ..validity.patch_restoration import (build_pairs, eer_threshold, premise_held, restoration_curves,
                                               similarity)
 
-    base, method = split_name(model)
-    spec, lime = with_speed_settings(config, base, spec, lime)
-    people = {}
-    for face_path, landmark_path in zip(faces, landmarks, strict=True):
-        crops, points = load_arrays(face_path), load_arrays(landmark_path)
+    base = split_name(model)[0]
+    faces = {}
+    for person in people:
+        crops, points = load_arrays(person["faces"]), load_arrays(person["landmarks"])
         found = points.get("face_detected", np.ones(len(crops["images"]), bool))
         # a face whose landmarks fell back to the whole crop has no real part boxes to paste
-        people[Path(face_path).stem] = [(str(n), crops["faces"][i], points["landmarks"][i])
+        faces[person["identity"]] = [(str(n), crops["faces"][i], points["landmarks"][i])
                                         for i, n in enumerate(crops["images"]) if found[i]]
-    pairs = build_pairs(people, settings["pairs"], np.random.default_rng(job_seed(seed, "patch pairs")))
-    embedder = build_embedder(model, spec, batch_size=lime.get("batch_size"), threads=threads)
+    pairs = build_pairs(faces, settings["pairs"], np.random.default_rng(job_seed(seed, "patch pairs")))
+    embedder = build_embedder(model, {**spec, **(speed or {})}, threads=threads)
     partners = embedder.embed_faces([p.partner for p in pairs]).astype(np.float64)
     untouched = [float(s) for p, e in zip(pairs, partners) for s in similarity(embedder, [p.original], e)]
     patched = [float(s) for p, e in zip(pairs, partners) for s in similarity(embedder, [p.patched], e)]
@@ -277,8 +276,8 @@ def patch_restoration(*, faces: list[str], landmarks: list[str], tsv: str, curve
         case_seed = job_seed(seed, "patch", model, pair.name)
         segments = superpixels(pair.patched, segment["segmentation"], segment["n_segments"], segment["compactness"],
                                seed=case_seed)
-        explanation = explain_image(method, pair.patched, segments, embedder, lime=lime, explain=lime,
-                                    seed=case_seed, reference=partner, landmarks=pair.landmarks)
+        explanation = explain_image(method, pair.patched, segments, embedder, lime=lime,
+                                    explain={method: method_settings or {}}, seed=case_seed, reference=partner, landmarks=pair.landmarks)
         match = now >= threshold
         sims = restoration_curves(embedder, pair, explanation.signed_map, partner, match, settings["steps"],
                                   settings["random_orders"], np.random.default_rng(case_seed))
