@@ -28,7 +28,7 @@ from facelime.explainers.agreement import map_agreement  # noqa: E402
 from facelime.explainers.masking import own_embedding, prepare_pixels, soft_mask_scores  # noqa: E402
 from facelime.explainers.rise import draw_grids, upsampled_masks  # noqa: E402
 from facelime.landmarks import LandmarkDetector  # noqa: E402
-from facelime.lime_similarity import explain_similarity  # noqa: E402
+from facelime.explainers.lime import explain_similarity  # noqa: E402
 from facelime.models import build_embedder  # noqa: E402
 from facelime.seeding import job_seed  # noqa: E402
 from facelime.segmentation import superpixels  # noqa: E402

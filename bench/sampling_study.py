@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import spearmanr
 
-from facelime.lime_core import draw_samples, fit_surrogate
-from facelime.lime_similarity import similarity_scores
+from facelime.explainers.lime_core import draw_samples, fit_surrogate
+from facelime.explainers.lime import similarity_scores
 from facelime.models.base import FaceEmbedder
 from facelime.seeding import job_seed
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from facelime.lime_core import draw_samples, fit_surrogate
+from facelime.explainers.lime_core import draw_samples, fit_surrogate
 from facelime.models.base import FaceEmbedder, PreparedFace, unit_rows
 
 

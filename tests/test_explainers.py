@@ -12,7 +12,7 @@ from facelime.explainers.masking import blended, prepare_pixels
 from facelime.explainers.occlusion import explain_occlusion, occlusion_passes
 from facelime.explainers.rise import draw_grids, explain_rise, upsampled_masks
 from facelime.explainers.yardsticks import method_faithfulness
-from facelime.lime_similarity import explain_similarity
+from facelime.explainers.lime import explain_similarity
 from facelime.models import build_embedder
 from facelime.segmentation import superpixels
 

@@ -15,7 +15,7 @@ import pytest
 from conftest import batch_mixing_model, grid_segments, region_model
 
 from facelime.errors import ModelLoadError
-from facelime.lime_similarity import explain_similarity, similarity_scores
+from facelime.explainers.lime import explain_similarity, similarity_scores
 from facelime.models import batch_size_for, build_embedder
 from facelime.models.base import PreparedFace
 from facelime.models.onnx_checks import BATCH_MIN_COSINE, check_reduced_precision, row_cosines

@@ -276,7 +276,7 @@ def test_coalitions_are_scored_as_lime_scores_its_perturbations(real_face, regio
     (the regions as segments), the same hide value, the same batched forward path."""
     from facelime.explainers.games import coalition_masks
     from facelime.explainers.regions import explain_regions
-    from facelime.lime_similarity import similarity_scores
+    from facelime.explainers.lime import similarity_scores
     from facelime.models import build_embedder
 
     face, points = real_face

@@ -10,7 +10,7 @@ from onnx import numpy_helper
 
 from facelime.canonical import REGIONS
 from facelime.errors import ModelLoadError
-from facelime.lime_similarity import explain_similarity
+from facelime.explainers.lime import explain_similarity
 from facelime.models import build_embedder
 from facelime.references import reference_embeddings
 from facelime.steps.validity import randomise_model

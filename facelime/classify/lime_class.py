@@ -1,4 +1,4 @@
-"""LIME of class probabilities: the one LIME core (facelime.lime_core) with another explained quantity."""
+"""LIME of class probabilities: the one LIME core (facelime.explainers.lime_core) with another explained quantity."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..lime_core import lime
+from ..explainers.lime_core import lime
 from ..segmentation import superpixels
 
 

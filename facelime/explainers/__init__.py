@@ -1,6 +1,6 @@
 """Explainers beside LIME, on the same cosine-similarity score (docs/method.md, Other explainers).
 
-lime: the study's explainer (facelime.lime_similarity), unchanged.
+lime: the study's explainer (lime.py, on the one LIME core in lime_core.py), unchanged.
 rise: random soft masks on a coarse grid (Petsiuk et al. 2018).
 occlusion: a grey square slid over the face (Zeiler & Fergus 2014).
 regions: exact Shapley values of the face's landmark regions (every coalition once).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..config import with_defaults
-from ..lime_similarity import explain_similarity
+from .lime import explain_similarity
 from ..models.base import FaceEmbedder
 from .occlusion import explain_occlusion
 from .regions import explain_regions

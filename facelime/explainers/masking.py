@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from ..lime_similarity import similarity_score
+from .lime import similarity_score
 from ..models.base import FaceEmbedder, PreparedFace
 
 

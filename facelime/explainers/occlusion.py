@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..lime_similarity import similarity_scores
+from .lime import similarity_scores
 from ..models.base import FaceEmbedder
 from .masking import own_embedding, prepare_pixels
 

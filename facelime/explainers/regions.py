@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..canonical import face_region_labels, region_names
-from ..lime_similarity import similarity_scores
+from .lime import similarity_scores
 from ..models.base import FaceEmbedder
 from .games import abs_shares, banzhaf_values, check_players, coalition_masks, shapley_interactions, shapley_values
 from .masking import own_embedding

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..lime_similarity import similarity_scores
+from ..explainers.lime import similarity_scores
 
 CURVE_POINTS = 21  # curves resampled on a common x grid so that images with different K average
 

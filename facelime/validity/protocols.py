@@ -24,7 +24,7 @@ from skimage.segmentation import felzenszwalb
 
 from ..explainers.masking import pixel_labels
 from ..explainers.result import superpixel_means
-from ..lime_similarity import similarity_score, similarity_scores
+from ..explainers.lime import similarity_score, similarity_scores
 from .faithfulness import curve_auc, resample_curve
 
 UNITS = ("pixels", "superpixels", "grid", "felzenszwalb")

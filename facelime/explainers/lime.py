@@ -3,7 +3,7 @@
 A face-recognition network has no classes; the explained quantity is
 s(z) = (cos(e0, f(x_z)) + 1) / 2, the similarity of a perturbed face to the
 unperturbed one (or to another reference embedding), in [0, 1]. It is one score
-function over the one LIME core (facelime.lime_core), which draws as lime's
+function over the one LIME core (facelime.explainers.lime_core), which draws as lime's
 LimeImageExplainer does, builds perturbed batches in the model's input space and
 fits lime's own LimeBase surrogate.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .lime_core import check_segments, lime, perturbation_scores
-from .models.base import FaceEmbedder
+from ..models.base import FaceEmbedder
 
 
 @dataclass
