@@ -31,7 +31,7 @@ from facelime.dataset import (
 )
 from facelime.errors import ConfigError
 from facelime.explainers import explained_name, split_name
-from facelime.explainers.ceiling import DETERMINISTIC
+from facelime.validity.ceiling import DETERMINISTIC
 from facelime.groups import identity_groups, model_attribute_sets
 from facelime.figures import readable
 from facelime.heatmaps import heatmap_outputs

@@ -8,7 +8,7 @@ from conftest import region_model
 
 from facelime.models import build_embedder
 from facelime.validity.method_ranking import kendalls_w, method_summary, paired_differences, ranking_table
-from facelime.validity.protocols import (UNITS, Protocol, blurred_input, input_magnification, on_substrate,
+from facelime.validity.faithfulness import (UNITS, Protocol, blurred_input, input_magnification, on_substrate,
                                          protocol_curves, protocol_rows, protocols, step_rows, unit_labels)
 from facelime.validity.stats import identity_bootstrap_ci
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..config import with_defaults
+from ..defaults import with_defaults
 from ..errors import ModelLoadError
 from ..models import batch_size_for
 from ..models.base import PreparedFace

@@ -23,7 +23,7 @@ def batch_size_for(kind: str, *chosen: int | str | None) -> int | str:
 
 def build_embedder(name: str, spec: dict, batch_size: int | None = None, threads: int = 0) -> FaceEmbedder:
     """The backend declared under `models.<name>` in config.yaml (keys left out: the schema's defaults)."""
-    from ..config import with_defaults
+    from ..defaults import with_defaults
 
     spec = with_defaults(spec, "models")
     backend = spec["backend"] if "backend" in spec else "dlib"
