@@ -17,7 +17,8 @@ from conftest import batch_mixing_model, grid_segments, region_model
 from facelime.errors import ModelLoadError
 from facelime.explainers.lime import explain_similarity
 from facelime.explainers.scoring import SimilarityScorer
-from facelime.models import batch_size_for, build_embedder
+from facelime.models import build_embedder
+from facelime.models.batch_choice import batch_size_for
 from facelime.models.base import PreparedFace
 from facelime.models.onnx_checks import BATCH_MIN_COSINE, check_reduced_precision, row_cosines
 from facelime.models.onnx_perturb import FACE, HIDE, SAMPLES, SEGMENT_INDEX, prefix_constants, prefix_only

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..defaults import with_defaults
 from ..errors import ModelLoadError
-from ..models import batch_size_for
+from ..models.batch_choice import batch_size_for
 from ..models.base import PreparedFace
 from ..models.onnx_session import open_session, session_place
 
