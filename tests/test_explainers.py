@@ -168,6 +168,80 @@ def test_unknown_method_names_the_key(region, face_crop):
         explain_face("gradcam", face_crop, superpixels(face_crop), region, lime=LIME, seed=0)
 
 
+# --- the registry and the scorer (issue 23: one entry point, one formula, one own embedding) ---------------
+
+def test_every_method_the_schema_allows_has_an_explainer_in_the_schemas_order():
+    from facelime.defaults import load_schema
+    from facelime.explainers import EXPLAINERS, METHODS
+
+    allowed = load_schema()["properties"]["explain"]["properties"]["methods"]["items"]["enum"]
+    assert list(METHODS) == list(EXPLAINERS) == allowed
+    assert all(callable(explainer) for explainer in EXPLAINERS.values())
+
+
+def test_explain_face_dispatches_through_the_registry(monkeypatch, region, face_crop):
+    from facelime.explainers import dispatch
+
+    seen = {}
+
+    def fake(face, segments, embedder, **settings):
+        seen.update(settings, segments_dtype=segments.dtype)
+        return "explained"
+
+    monkeypatch.setitem(dispatch.EXPLAINERS, "rise", fake)
+    segments = superpixels(face_crop).astype(np.int64)
+    assert explain_face("rise", face_crop, segments, region, lime=LIME, seed=4) == "explained"
+    assert seen["seed"] == 4 and seen["lime"] is LIME and seen["segments_dtype"] == np.int32
+
+
+def test_the_scorer_is_the_cosine_of_the_embeddings_shifted_to_0_1(region, face_crop):
+    from facelime.explainers.scoring import SimilarityScorer, own_embedding
+
+    segments = grid_segments()
+    prepared = region.prepare(face_crop, segments)
+    rows = np.random.default_rng(0).integers(0, 2, (40, 16)).astype(np.uint8)
+    other = region.embed_faces([face_crop[::-1].copy()])[0]
+    scorer = SimilarityScorer(region, other, batch_size=7)  # batches that do not divide the rows
+    by_hand = []
+    for row in rows:
+        e = region.embed_inputs(prepared.perturbed(row[None]))[0].astype(np.float64)
+        by_hand.append((np.dot(e, other) / np.linalg.norm(e) / np.linalg.norm(other) + 1) / 2)
+    np.testing.assert_allclose(scorer.score_rows(prepared, rows), by_hand, atol=1e-6)
+    np.testing.assert_allclose(scorer.score_rows(prepared, rows),  # other batches: the same up to rounding
+                               scorer.score_batches(prepared.perturbed(rows[i:i + 5]) for i in range(0, 40, 5)),
+                               atol=1e-12)
+    own = SimilarityScorer.of_face(region, prepared)
+    np.testing.assert_array_equal(own.reference, own_embedding(region, prepared))
+    assert own.score_inputs(prepared.pixels[None])[0] == pytest.approx(1.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("method", ["lime", "rise", "occlusion", "regions"])
+def test_every_explainer_takes_the_faces_own_embedding_by_default(method, region, face_crop):
+    from facelime.explainers.scoring import own_embedding
+
+    from facelime.landmarks import LandmarkDetector
+
+    landmarks = LandmarkDetector()(face_crop)[0] if method == "regions" else None
+    settings = dict(lime={**LIME, "num_samples": 60}, seed=3, landmarks=landmarks,
+                    explain={"rise": {"num_masks": 60}, "occlusion": {"patch": 28, "stride": 28}})
+    default = explain_face(method, face_crop, superpixels(face_crop), region, **settings)
+    own = own_embedding(region, region.prepare(face_crop))
+    given = explain_face(method, face_crop, superpixels(face_crop), region, reference=own, **settings)
+    np.testing.assert_array_equal(default.scores, given.scores)
+    np.testing.assert_array_equal(default.signed_map, given.signed_map)
+
+
+def test_the_similarity_formula_is_written_once():
+    from pathlib import Path
+
+    import facelime
+
+    formula = "+ 1.0) / 2.0"
+    found = [str(p.relative_to(Path(facelime.__file__).parent)) for p in Path(facelime.__file__).parent.rglob("*.py")
+             for line in p.read_text().splitlines() if formula in line and not line.lstrip().startswith(("#", '"'))]
+    assert found == ["explainers/scoring.py"], found
+
+
 def pasted_region_model(path, box, template: np.ndarray, scale: float = 50.0):
     """An ONNX 'network' that sees only the box and knows the untouched face there (template, normalised CHW).
 
