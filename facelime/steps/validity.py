@@ -44,7 +44,7 @@ def faithfulness(*, faces: str, masks: str, tsv: str, curves: str, model: str, s
                  seed: int, identity: str, reference_image=None, pair_crop: dict | None = None, threads: int = 1,
                  config: dict | None = None) -> list[dict]:
     """Deletion/insertion AUCs and curves of every explained image of one (explained model, identity) under
-    every protocol of validity.faithfulness (facelime.validity.protocols), each against random orders.
+    every protocol of validity.faithfulness (facelime.validity.faithfulness), each against random orders.
 
     settings: validity.faithfulness (units, steps, grid, blur_sigma, random_orders). In pair mode
     (lime.reference: image) the reference image's crop is the 'pair' substrate; pair_crop holds
