@@ -19,11 +19,7 @@ import numpy as np
 os.environ.setdefault("TQDM_DISABLE", "1")
 
 from facelime.canonical import canonical_face, mean_shape, packaged_face_shapes, region_shares  # noqa: E402
-from facelime.explainers import explain_image  # noqa: E402
-from facelime.explainers.agreement import agreement_summary, map_agreement  # noqa: E402
-from facelime.explainers.patch_benchmark import (build_cases, demo_faces, hit_rates, method_explainer,  # noqa: E402
-                                                 run_benchmark)
-from facelime.explainers.yardsticks import method_faithfulness  # noqa: E402
+from facelime.explainers import explain_face  # noqa: E402
 from facelime.images import load_rgb  # noqa: E402
 from facelime.landmarks import LandmarkDetector  # noqa: E402
 from facelime.models import build_embedder  # noqa: E402
@@ -31,6 +27,10 @@ from facelime.preprocess import centre_crop  # noqa: E402
 from facelime.seeding import job_seed  # noqa: E402
 from facelime.segmentation import superpixels  # noqa: E402
 from facelime.storage import write_tsv  # noqa: E402
+from facelime.validity.agreement import agreement_summary, map_agreement  # noqa: E402
+from facelime.validity.faithfulness import FAITHFULNESS_FIELDS, image_faithfulness  # noqa: E402
+from facelime.validity.patch_benchmark import (build_cases, demo_faces, hit_rates, method_explainer,  # noqa: E402
+                                               run_benchmark)
 from facelime.warp import CanonicalWarp  # noqa: E402
 
 SHARED = Path(os.environ.get("FACELIME_SHARED", Path(__file__).resolve().parents[2] / "shared"))
@@ -78,12 +78,14 @@ def main(argv: list[str] | None = None) -> int:
             seed = job_seed(0, model, identity, "0")
             maps = {}
             for method in METHODS:
-                explanation = explain_image(method, face, segments, embedder, lime=lime, seed=seed)
+                explanation = explain_face(method, face, segments, embedder, lime=lime, seed=seed)
                 maps[method] = warp.warp(explanation.signed_map, landmarks[identity, image])
                 canonical_maps[method].append(warp.warp(explanation.score_map, landmarks[identity, image]))
                 rng = np.random.default_rng(job_seed(0, "faithfulness", model, identity, method))
-                auc_rows += [{"model": model, "identity": identity, "image": image, **row}
-                             for row in method_faithfulness(embedder, face, explanation, args.random_orders, rng)]
+                rows, _ = image_faithfulness(embedder, face, explanation.segments, explanation.signed_map,
+                                             random_orders=args.random_orders, rng=rng)
+                auc_rows += [{"model": model, "method": method, "identity": identity, "image": image, **row}
+                             for row in rows]
                 print(f"[study] {model} {identity} {method}", flush=True)
             for first, second in combinations(METHODS, 2):
                 # the identity makes agreement_summary's CI resample identities, not images;
@@ -93,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
                                        "second": second,
                                        **map_agreement(maps[first], maps[second], within=warp.inside, rng=rng)})
             write_tsv(out / "agreement_images.tsv", agreement_rows, agreement_rows[0])
-            write_tsv(out / "deletion_insertion.tsv", auc_rows, auc_rows[0])
+            write_tsv(out / "deletion_insertion.tsv", auc_rows, FAITHFULNESS_FIELDS)
         for method in METHODS:
             shares = region_shares(np.mean(canonical_maps[method], axis=0), regions)
             share_rows.append({"model": model, "method": method, **shares})

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from facelime.explainers import explain_image
+from facelime.explainers import explain_face
 from facelime.explainers.masking import prepare_pixels
 
 from .interleaved import interleaved_ratio
@@ -32,7 +32,7 @@ def model_only(embedder, prepared, passes: int, rng: np.random.Generator):
 
 
 def method_call(method: str, explain: dict | None) -> tuple[str, dict | None]:
-    """(explain_image's method, explain settings) of a bench method name (regions_split: 10 regions)."""
+    """(explain_face's method, explain settings) of a bench method name (regions_split: 10 regions)."""
     if method == "regions_split":
         return "regions", {**(explain or {}), "regions": {"split_sides": True}}
     if method == "regions":
@@ -56,7 +56,7 @@ def explainer_cost(embedder, face: np.ndarray, segments: np.ndarray, methods, li
     rows = []
     for method in methods:
         called, settings = method_call(method, explain)
-        run = lambda: explain_image(called, face, segments, embedder, lime=lime, explain=settings,  # noqa: E731
+        run = lambda: explain_face(called, face, segments, embedder, lime=lime, explain=settings,  # noqa: E731
                                     seed=seed, landmarks=landmarks)
         passes = run().forward_passes  # also the warm-up
         timing = interleaved_ratio(model_only(embedder, prepared, passes, rng), run, repeats)

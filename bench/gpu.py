@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from facelime.lime_similarity import explain_similarity
+from facelime.explainers.lime import explain_similarity
 from facelime.models.onnx_checks import row_cosines
 from facelime.models.onnx_model import OnnxEmbedder
 

@@ -28,7 +28,7 @@ os.environ.setdefault("TQDM_DISABLE", "1")
 
 from bench.explainer_study import MODELS, SHARED, lfw_faces  # noqa: E402
 from facelime.canonical import region_names  # noqa: E402
-from facelime.explainers import explain_image  # noqa: E402
+from facelime.explainers import explain_face  # noqa: E402
 from facelime.landmarks import LandmarkDetector  # noqa: E402
 from facelime.models import build_embedder  # noqa: E402
 from facelime.seeding import job_seed  # noqa: E402
@@ -86,7 +86,7 @@ def nosebox(out: Path, faces: int, methods=METHODS) -> list[dict]:
         for method in methods:
             if method == "regions" and not detected:
                 continue
-            result = explain_image(method, face, segments, embedder, lime=LIME, seed=job_seed(0, "nosebox", name),
+            result = explain_face(method, face, segments, embedder, lime=LIME, seed=job_seed(0, "nosebox", name),
                                    landmarks=landmarks)
             positive = np.maximum(result.signed_map.astype(np.float64), 0)
             rows.append(dict(face=name, method=method, passes=result.forward_passes,
@@ -126,7 +126,7 @@ def values(out: Path, model: str, identities: int, compare: int, budget_s: float
         if not detected:
             rows.append(dict(identity=identity, skipped=1))
             continue
-        result = explain_image("regions", face, superpixels(face), embedder, lime=LIME, seed=0, landmarks=landmarks)
+        result = explain_face("regions", face, superpixels(face), embedder, lime=LIME, seed=0, landmarks=landmarks)
         v = result.regions
         rows.append(dict(identity=identity, skipped=0, **{f"phi_{r}": v.shapley[i] for i, r in enumerate(names)},
                          **{f"banzhaf_{r}": v.banzhaf[i] for i, r in enumerate(names)},
@@ -136,7 +136,7 @@ def values(out: Path, model: str, identities: int, compare: int, budget_s: float
             labels = v.labels
             shares = {"regions": v.shares}
             for method in ("lime", "rise", "occlusion"):
-                other = explain_image(method, face, superpixels(face), embedder, lime=LIME,
+                other = explain_face(method, face, superpixels(face), embedder, lime=LIME,
                                       seed=job_seed(0, "regions study", model, identity))
                 positive = np.maximum(other.signed_map.astype(np.float64), 0)
                 mass = np.bincount(labels.ravel(), weights=positive.ravel(), minlength=len(names))

@@ -24,11 +24,12 @@ os.environ.setdefault("TQDM_DISABLE", "1")
 
 from bench.explainer_study import MODELS, lfw_faces  # noqa: E402
 from facelime.canonical import canonical_face, mean_shape, packaged_face_shapes  # noqa: E402
-from facelime.explainers.agreement import map_agreement  # noqa: E402
-from facelime.explainers.masking import own_embedding, prepare_pixels, soft_mask_scores  # noqa: E402
+from facelime.validity.agreement import map_agreement  # noqa: E402
+from facelime.explainers.lime import explain_similarity  # noqa: E402
+from facelime.explainers.masking import blended, prepare_pixels  # noqa: E402
 from facelime.explainers.rise import draw_grids, upsampled_masks  # noqa: E402
+from facelime.explainers.scoring import SimilarityScorer  # noqa: E402
 from facelime.landmarks import LandmarkDetector  # noqa: E402
-from facelime.lime_similarity import explain_similarity  # noqa: E402
 from facelime.models import build_embedder  # noqa: E402
 from facelime.seeding import job_seed  # noqa: E402
 from facelime.segmentation import superpixels  # noqa: E402
@@ -43,11 +44,11 @@ def rise_prefix_maps(face, embedder, budgets, seed, grid=7):
     the coverage at the largest budget, and the mean score."""
     height, width = face.shape[:2]
     prepared = prepare_pixels(embedder, face)
-    reference = own_embedding(embedder, prepared)
+    scorer = SimilarityScorer.of_face(embedder, prepared)
     n = max(budgets)
     grids, shifts = draw_grids(np.random.default_rng(seed), n, grid, P, height, width)
     masks = upsampled_masks(grids, shifts, height, width).astype(np.float64)
-    scores = soft_mask_scores(embedder, prepared, (masks[s: s + 64] for s in range(0, n, 64)), reference)
+    scores = scorer.score_batches(blended(prepared, masks[s: s + 64]) for s in range(0, n, 64))
     maps = {}
     for b in budgets:
         centred = scores[:b] - scores[:b].mean()

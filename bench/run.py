@@ -28,7 +28,7 @@ from facelime.canonical import canonical_face, mean_shape, packaged_face_shapes 
 from facelime.divergence import symmetric_kl  # noqa: E402
 from facelime.images import load_rgb  # noqa: E402
 from facelime.landmarks import LandmarkDetector  # noqa: E402
-from facelime.lime_similarity import explain_similarity  # noqa: E402
+from facelime.explainers.lime import explain_similarity  # noqa: E402
 from facelime.models import build_embedder  # noqa: E402
 from facelime.segmentation import superpixels  # noqa: E402
 from facelime.warp import CanonicalWarp  # noqa: E402

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import spearmanr
 
-from facelime.lime_core import draw_samples, fit_surrogate
-from facelime.lime_similarity import similarity_scores
+from facelime.explainers.lime_core import draw_samples, fit_surrogate
+from facelime.explainers.scoring import SimilarityScorer
 from facelime.models.base import FaceEmbedder
 from facelime.seeding import job_seed
 
@@ -26,12 +26,12 @@ def stability_curve(face: np.ndarray, segments: np.ndarray, embedder: FaceEmbedd
     batch_size = batch_size or embedder.batch_size
     k = int(segments.max()) + 1
     prepared = embedder.prepare(face, segments)
-    own = embedder.embed_prepared(prepared.pixels[None])[0].astype(np.float64)
+    scorer = SimilarityScorer.of_face(embedder, prepared, batch_size=batch_size)
 
     def run(design: str, n: int, run_seed: int):
         random_state = np.random.RandomState(run_seed % (2**32))
         samples = draw_samples(random_state, n, k, design)
-        return samples, similarity_scores(embedder, prepared, samples, own, batch_size)
+        return samples, scorer.score_rows(prepared, samples)
 
     samples, scores = run("lime", reference_samples, job_seed(seed, "reference"))
     reference, *_ = fit_surrogate(samples, scores, kernel_width, np.random.RandomState(0))

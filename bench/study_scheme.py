@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from facelime.lime_core import draw_samples, fit_surrogate
+from facelime.explainers.lime_core import draw_samples, fit_surrogate
+from facelime.explainers.scoring import own_embedding, similarity
 from facelime.models.base import FaceEmbedder, PreparedFace, unit_rows
 
 
@@ -28,7 +29,7 @@ def study_scores(embedder: FaceEmbedder, prepared: PreparedFace, samples: np.nda
 
 def _one(embedder: FaceEmbedder, image: np.ndarray, reference: np.ndarray) -> float:
     embedding = unit_rows(embedder.embed_inputs(image[None]), embedder.name)[0].astype(np.float64)
-    return (embedding @ reference + 1.0) / 2.0
+    return similarity(embedding, reference)
 
 
 def explain_study_scheme(face: np.ndarray, segments: np.ndarray, embedder: FaceEmbedder, num_samples: int,
@@ -36,12 +37,8 @@ def explain_study_scheme(face: np.ndarray, segments: np.ndarray, embedder: FaceE
     """Same draws and surrogate as explain_similarity; returns (coefficients, scores)."""
     random_state = np.random.RandomState(seed)
     prepared = embedder.prepare(face, segments)
-    reference = _one_embedding(embedder, prepared)
+    reference = own_embedding(embedder, prepared)
     samples = draw_samples(random_state, num_samples, int(segments.max()) + 1)
     scores = study_scores(embedder, prepared, samples, reference)
     coefficients, *_ = fit_surrogate(samples, scores, kernel_width, random_state)
     return coefficients, scores
-
-
-def _one_embedding(embedder: FaceEmbedder, prepared: PreparedFace) -> np.ndarray:
-    return unit_rows(embedder.embed_inputs(prepared.pixels[None]), embedder.name)[0].astype(np.float64)

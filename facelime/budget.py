@@ -40,7 +40,7 @@ def occlusion_budget_warning(patch: int, stride: int) -> str | None:
 def budget_warnings(methods, lime: dict, explain: dict, superpixels: int) -> list[str]:
     """One warning per explainer of `methods` whose budget is below its floor, for `superpixels`
     superpixels per image (the banner passes lime.n_segments, a job the image's own count)."""
-    from .explainers.dispatch import method_settings
+    from .explainers.settings import method_settings
 
     found = []
     for method in methods:

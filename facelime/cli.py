@@ -52,7 +52,7 @@ def similarity_lines(cosine: float, threshold: float | None, other: str) -> list
 def _explain(args) -> int:
     from .budget import budget_warnings
     from .config import check_preprocess
-    from .explainers import explain_image, format_region_table
+    from .explainers import explain_face, format_region_table
     from .images import save_rgb
     from .models import build_embedder
     from .plan.settings import speed_settings
@@ -94,7 +94,7 @@ def _explain(args) -> int:
         pair_lines = similarity_lines(float(own @ reference), spec.get("match_threshold"), args.pair)
     stem += suffix
     landmarks = face_landmarks(face, image_path, config) if args.method == "regions" else None
-    explanation = explain_image(args.method, face, segments, embedder, lime=lime, explain=config["explain"],
+    explanation = explain_face(args.method, face, segments, embedder, lime=lime, explain=config["explain"],
                                 seed=job_seed(seed, args.model, "cli", name), reference=reference,
                                 landmarks=landmarks)
     out = Path(args.out)

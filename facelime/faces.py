@@ -15,6 +15,8 @@ import cv2
 import dlib
 import numpy as np
 
+from .dlib_files import packaged_model_paths
+
 # One upsampling for every stage that looks for a face on a crop: with 0, dlib misses
 # most faces on 112 px loose crops (they are below its 80 px minimum).
 HOG_UPSAMPLE = 1
@@ -78,8 +80,6 @@ class FaceFinder:
     def __init__(self, method: str = "hog", yunet_model: str | None = None):
         self.method = method
         if method == "hog":
-            from .models.dlib_model import packaged_model_paths
-
             self._hog = dlib.get_frontal_face_detector()
             self._shape68 = dlib.shape_predictor(packaged_model_paths()["landmarks68"])
         elif method == "yunet":

@@ -10,8 +10,8 @@ from __future__ import annotations
 import dlib
 import numpy as np
 
+from .dlib_files import packaged_model_paths
 from .faces import HOG_UPSAMPLE, haar_cascade, largest_haar_face, largest_hog_face
-from .models.dlib_model import packaged_model_paths
 
 FACE_BOXES = ("hog", "haar")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .config import with_defaults
+from .defaults import with_defaults
 from .errors import BadImageError
 from .faces import FaceFinder, arcface_crop, loose_crop
 from .images import load_rgb

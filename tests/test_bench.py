@@ -9,7 +9,7 @@ from conftest import region_model
 from bench import sampling_study, throughput
 from bench.onnx_resnet import build_iresnet
 from bench.study_scheme import explain_study_scheme
-from facelime.lime_similarity import explain_similarity
+from facelime.explainers.lime import explain_similarity
 from facelime.models import build_embedder
 from facelime.segmentation import superpixels
 

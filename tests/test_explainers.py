@@ -6,15 +6,15 @@ import numpy as np
 import pytest
 from conftest import additive_model, grid_segments, region_model
 
-from facelime.explainers import explain_image
-from facelime.explainers.agreement import agreement_summary, map_agreement
+from facelime.explainers import explain_face
+from facelime.explainers.lime import explain_similarity
 from facelime.explainers.masking import blended, prepare_pixels
 from facelime.explainers.occlusion import explain_occlusion, occlusion_passes
 from facelime.explainers.rise import draw_grids, explain_rise, upsampled_masks
-from facelime.explainers.yardsticks import method_faithfulness
-from facelime.lime_similarity import explain_similarity
 from facelime.models import build_embedder
 from facelime.segmentation import superpixels
+from facelime.validity.agreement import agreement_summary, map_agreement
+from facelime.validity.faithfulness import image_faithfulness
 
 LIME = {"num_samples": 300, "kernel_width": 0.25, "keep": "positive", "sampling": "lime"}
 
@@ -57,7 +57,7 @@ def test_lime_through_the_dispatcher_is_the_study_lime(region, face_crop):
     segments = superpixels(face_crop)
     direct = explain_similarity(face_crop, segments, region, num_samples=300, kernel_width=0.25, seed=11,
                                 keep="positive", sampling="lime")
-    routed = explain_image("lime", face_crop, segments, region, lime=LIME, seed=11)
+    routed = explain_face("lime", face_crop, segments, region, lime=LIME, seed=11)
     assert np.array_equal(routed.score_map, direct.score_map)
     assert np.array_equal(routed.coefficients, direct.coefficients)
     assert np.array_equal(routed.scores, direct.scores)
@@ -113,9 +113,9 @@ def test_rise_converges_to_the_per_pixel_effect_of_an_additive_model(tmp_path):
 
 
 def test_rise_and_occlusion_are_seeded_and_deterministic(region, face_crop):
-    first = explain_image("rise", face_crop, superpixels(face_crop), region, lime=LIME, seed=5)
-    again = explain_image("rise", face_crop, superpixels(face_crop), region, lime=LIME, seed=5)
-    other = explain_image("rise", face_crop, superpixels(face_crop), region, lime=LIME, seed=6)
+    first = explain_face("rise", face_crop, superpixels(face_crop), region, lime=LIME, seed=5)
+    again = explain_face("rise", face_crop, superpixels(face_crop), region, lime=LIME, seed=5)
+    other = explain_face("rise", face_crop, superpixels(face_crop), region, lime=LIME, seed=6)
     assert np.array_equal(first.signed_map, again.signed_map) and not np.array_equal(first.signed_map, other.signed_map)
     assert first.forward_passes == LIME["num_samples"]  # rise.num_masks null: LIME's budget
 
@@ -127,7 +127,7 @@ def test_every_method_puts_nine_tenths_of_its_positive_mass_on_the_only_region_t
     inside[lower_half] = True
     lime = {**LIME, "num_samples": 1000}
     for method in ("lime", "rise", "occlusion"):
-        explanation = explain_image(method, face_crop, superpixels(face_crop), model, lime=lime, seed=2,
+        explanation = explain_face(method, face_crop, superpixels(face_crop), model, lime=lime, seed=2,
                                     explain={"rise": {"num_masks": 4000}})
         mass = explanation.score_map
         assert mass.min() >= 0 and mass[inside].sum() / mass.sum() >= 0.90, method
@@ -138,12 +138,13 @@ def test_deletion_in_the_explained_order_beats_random_orders(tmp_path):
     white = np.full((112, 112, 3), 255, np.uint8)
     rng = np.random.default_rng(0)
     for method in ("lime", "occlusion"):
-        explanation = explain_image(method, white, grid_segments(), model, lime=LIME, seed=1)
-        rows = method_faithfulness(model, white, explanation, random_orders=8, rng=rng, units=("superpixels",))
+        explanation = explain_face(method, white, grid_segments(), model, lime=LIME, seed=1)
+        rows, _ = image_faithfulness(model, white, explanation.segments, explanation.signed_map, random_orders=8, rng=rng,
+                                     units=("superpixels",))
         assert [(r["substrate"], r["kind"]) for r in rows] == [("hide", "deletion"), ("hide", "insertion"),
                                                                 ("blur", "insertion")]
         for row in rows[:2]:  # on a white face a blur changes nothing: only the hide value is a test
-            assert row["method"] == method and row["units"] == "superpixels"
+            assert row["units"] == "superpixels"
             assert row["beats_random"] and row["gap"] > 0, row
 
 
@@ -164,7 +165,81 @@ def test_agreement_of_a_map_with_itself_and_with_its_opposite():
 
 def test_unknown_method_names_the_key(region, face_crop):
     with pytest.raises(ValueError, match="explain.methods: unknown method 'gradcam'"):
-        explain_image("gradcam", face_crop, superpixels(face_crop), region, lime=LIME, seed=0)
+        explain_face("gradcam", face_crop, superpixels(face_crop), region, lime=LIME, seed=0)
+
+
+# --- the registry and the scorer (issue 23: one entry point, one formula, one own embedding) ---------------
+
+def test_every_method_the_schema_allows_has_an_explainer_in_the_schemas_order():
+    from facelime.defaults import load_schema
+    from facelime.explainers import EXPLAINERS, METHODS
+
+    allowed = load_schema()["properties"]["explain"]["properties"]["methods"]["items"]["enum"]
+    assert list(METHODS) == list(EXPLAINERS) == allowed
+    assert all(callable(explainer) for explainer in EXPLAINERS.values())
+
+
+def test_explain_face_dispatches_through_the_registry(monkeypatch, region, face_crop):
+    from facelime.explainers import dispatch
+
+    seen = {}
+
+    def fake(face, segments, embedder, **settings):
+        seen.update(settings, segments_dtype=segments.dtype)
+        return "explained"
+
+    monkeypatch.setitem(dispatch.EXPLAINERS, "rise", fake)
+    segments = superpixels(face_crop).astype(np.int64)
+    assert explain_face("rise", face_crop, segments, region, lime=LIME, seed=4) == "explained"
+    assert seen["seed"] == 4 and seen["lime"] is LIME and seen["segments_dtype"] == np.int32
+
+
+def test_the_scorer_is_the_cosine_of_the_embeddings_shifted_to_0_1(region, face_crop):
+    from facelime.explainers.scoring import SimilarityScorer, own_embedding
+
+    segments = grid_segments()
+    prepared = region.prepare(face_crop, segments)
+    rows = np.random.default_rng(0).integers(0, 2, (40, 16)).astype(np.uint8)
+    other = region.embed_faces([face_crop[::-1].copy()])[0]
+    scorer = SimilarityScorer(region, other, batch_size=7)  # batches that do not divide the rows
+    by_hand = []
+    for row in rows:
+        e = region.embed_inputs(prepared.perturbed(row[None]))[0].astype(np.float64)
+        by_hand.append((np.dot(e, other) / np.linalg.norm(e) / np.linalg.norm(other) + 1) / 2)
+    np.testing.assert_allclose(scorer.score_rows(prepared, rows), by_hand, atol=1e-6)
+    np.testing.assert_allclose(scorer.score_rows(prepared, rows),  # other batches: the same up to rounding
+                               scorer.score_batches(prepared.perturbed(rows[i:i + 5]) for i in range(0, 40, 5)),
+                               atol=1e-12)
+    own = SimilarityScorer.of_face(region, prepared)
+    np.testing.assert_array_equal(own.reference, own_embedding(region, prepared))
+    assert own.score_inputs(prepared.pixels[None])[0] == pytest.approx(1.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("method", ["lime", "rise", "occlusion", "regions"])
+def test_every_explainer_takes_the_faces_own_embedding_by_default(method, region, face_crop):
+    from facelime.explainers.scoring import own_embedding
+
+    from facelime.landmarks import LandmarkDetector
+
+    landmarks = LandmarkDetector()(face_crop)[0] if method == "regions" else None
+    settings = dict(lime={**LIME, "num_samples": 60}, seed=3, landmarks=landmarks,
+                    explain={"rise": {"num_masks": 60}, "occlusion": {"patch": 28, "stride": 28}})
+    default = explain_face(method, face_crop, superpixels(face_crop), region, **settings)
+    own = own_embedding(region, region.prepare(face_crop))
+    given = explain_face(method, face_crop, superpixels(face_crop), region, reference=own, **settings)
+    np.testing.assert_array_equal(default.scores, given.scores)
+    np.testing.assert_array_equal(default.signed_map, given.signed_map)
+
+
+def test_the_similarity_formula_is_written_once():
+    from pathlib import Path
+
+    import facelime
+
+    formula = "+ 1.0) / 2.0"
+    found = [str(p.relative_to(Path(facelime.__file__).parent)) for p in Path(facelime.__file__).parent.rglob("*.py")
+             for line in p.read_text().splitlines() if formula in line and not line.lstrip().startswith(("#", '"'))]
+    assert found == ["explainers/scoring.py"], found
 
 
 def pasted_region_model(path, box, template: np.ndarray, scale: float = 50.0):
@@ -204,7 +279,7 @@ def pasted_region_model(path, box, template: np.ndarray, scale: float = 50.0):
 
 @pytest.fixture(scope="module")
 def patch_cases():
-    from facelime.explainers.patch_benchmark import build_cases, demo_faces
+    from facelime.validity.patch_benchmark import build_cases, demo_faces
     from facelime.landmarks import LandmarkDetector
 
     faces = dict(sorted(demo_faces().items())[:3])
@@ -222,7 +297,7 @@ def test_patched_faces_differ_from_the_originals_only_in_the_answer_box(patch_ca
 
 
 def test_patch_benchmark_finds_the_pasted_region_on_a_model_that_sees_only_it(tmp_path, patch_cases):
-    from facelime.explainers.patch_benchmark import hit_rates, method_explainer, run_benchmark
+    from facelime.validity.patch_benchmark import hit_rates, method_explainer, run_benchmark
 
     rows = []
     for i, case in enumerate(patch_cases):
@@ -240,7 +315,7 @@ def test_patch_benchmark_finds_the_pasted_region_on_a_model_that_sees_only_it(tm
 
 
 def test_pointing_game_scores_the_most_negative_evidence_and_splits_ties():
-    from facelime.explainers.patch_benchmark import box_mask, score_case
+    from facelime.validity.patch_benchmark import box_mask, score_case
 
     answer = box_mask((10, 20, 10, 20), (40, 40))
     assert score_case(-answer.astype(float), answer) == {"hit": 1.0, "top_iou": 1.0}

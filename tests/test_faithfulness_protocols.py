@@ -8,7 +8,7 @@ from conftest import region_model
 
 from facelime.models import build_embedder
 from facelime.validity.method_ranking import kendalls_w, method_summary, paired_differences, ranking_table
-from facelime.validity.protocols import (UNITS, Protocol, blurred_input, input_magnification, on_substrate,
+from facelime.validity.faithfulness import (UNITS, Protocol, blurred_input, input_magnification, on_substrate,
                                          protocol_curves, protocol_rows, protocols, step_rows, unit_labels)
 from facelime.validity.stats import identity_bootstrap_ci
 
@@ -153,7 +153,8 @@ def test_explain_step_stores_signed_maps_and_the_faithfulness_step_orders_by_the
     from conftest import grid_segments
 
     from facelime.steps.explain import explain
-    from facelime.steps.validity import FAITHFULNESS_FIELDS, explained_signed_map, faithfulness
+    from facelime.steps.validity import explained_signed_map, faithfulness
+    from facelime.validity.faithfulness import FAITHFULNESS_FIELDS
     from facelime.storage import load_arrays, read_tsv, save_arrays
 
     model_path = region_model(tmp_path / "region.onnx")

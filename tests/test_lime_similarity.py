@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from conftest import grid_segments, region_model
 
-from facelime.lime_core import draw_samples
-from facelime.lime_similarity import explain_similarity
+from facelime.explainers.lime_core import draw_samples
+from facelime.explainers.lime import explain_similarity
 from facelime.models import build_embedder
 from facelime.segmentation import superpixels
 
@@ -164,7 +164,7 @@ def test_similarity_and_class_probability_are_score_functions_over_one_core(regi
 
     from facelime.classify.lime_class import explain_classes
     from facelime.classify.onnx_classifier import build_classifier
-    from facelime.lime_core import PerturbableModel, draw_samples
+    from facelime.explainers.lime_core import PerturbableModel, draw_samples
 
     embedder = onnx_embedder(region_onnx)
     classifier = build_classifier("bright", {"path": str(bright_region_classifier(tmp_path / "c.onnx")),

@@ -15,8 +15,10 @@ import pytest
 from conftest import batch_mixing_model, grid_segments, region_model
 
 from facelime.errors import ModelLoadError
-from facelime.lime_similarity import explain_similarity, similarity_scores
-from facelime.models import batch_size_for, build_embedder
+from facelime.explainers.lime import explain_similarity
+from facelime.explainers.scoring import SimilarityScorer
+from facelime.models import build_embedder
+from facelime.models.batch_choice import batch_size_for
 from facelime.models.base import PreparedFace
 from facelime.models.onnx_checks import BATCH_MIN_COSINE, check_reduced_precision, row_cosines
 from facelime.models.onnx_perturb import FACE, HIDE, SAMPLES, SEGMENT_INDEX, prefix_constants, prefix_only
@@ -178,7 +180,8 @@ def test_device_perturbation_gives_the_host_embeddings(network, cuda_like, regio
     expected = host.embed_prepared(prepared.perturbed(z))
     np.testing.assert_array_equal(device.sample_embedder(prepared, 16)(z), expected)
     own = host.embed_prepared(prepared.pixels[None])[0]
-    np.testing.assert_array_equal(similarity_scores(device, prepared, z, own), similarity_scores(host, prepared, z, own))
+    np.testing.assert_array_equal(SimilarityScorer(device, own).score_rows(prepared, z),
+                                  SimilarityScorer(host, own).score_rows(prepared, z))
 
 
 def test_lime_results_do_not_depend_on_where_the_batch_is_built(region_onnx, face_crop):

@@ -160,7 +160,7 @@ def inner_box(points: np.ndarray, margin: int) -> tuple[slice, slice]:
                                                        ("left_eye", False, "eyes")])
 def test_a_net_that_sees_one_region_gets_its_value_there(tmp_path, real_face, part, split_sides, region):
     from conftest import region_model
-    from facelime.explainers import explain_image
+    from facelime.explainers import explain_face
     from facelime.models import build_embedder
 
     face, points = real_face
@@ -171,7 +171,7 @@ def test_a_net_that_sees_one_region_gets_its_value_there(tmp_path, real_face, pa
     assert np.mean(labels[box] == names.index(region)) >= 0.95  # the box (nearly) lies in the region
     embedder = build_embedder("box", {"backend": "onnx", "path": str(region_model(tmp_path / "box.onnx", box)),
                                       "device": "cpu"})
-    result = explain_image("regions", face, labels.astype(np.int32), embedder, lime={"keep": "positive"}, seed=0,
+    result = explain_face("regions", face, labels.astype(np.int32), embedder, lime={"keep": "positive"}, seed=0,
                            explain={"regions": {"split_sides": split_sides}}, landmarks=points)
     values = result.regions
     assert values.names == names and result.forward_passes == 2 ** len(names)
@@ -197,12 +197,12 @@ def test_efficiency_holds_to_float_precision_on_dlib(face_crop, crop_landmarks):
 
 
 def test_regions_without_landmarks_is_refused(face_crop, region_onnx):
-    from facelime.explainers import explain_image
+    from facelime.explainers import explain_face
     from facelime.models import build_embedder
 
     embedder = build_embedder("box", {"backend": "onnx", "path": str(region_onnx), "device": "cpu"})
     with pytest.raises(ValueError, match="regions needs the face's 68 landmarks"):
-        explain_image("regions", face_crop, np.zeros((112, 112), np.int32), embedder, lime={"keep": "positive"},
+        explain_face("regions", face_crop, np.zeros((112, 112), np.int32), embedder, lime={"keep": "positive"},
                       seed=0)
 
 
@@ -276,7 +276,7 @@ def test_coalitions_are_scored_as_lime_scores_its_perturbations(real_face, regio
     (the regions as segments), the same hide value, the same batched forward path."""
     from facelime.explainers.games import coalition_masks
     from facelime.explainers.regions import explain_regions
-    from facelime.lime_similarity import similarity_scores
+    from facelime.explainers.scoring import SimilarityScorer
     from facelime.models import build_embedder
 
     face, points = real_face
@@ -286,7 +286,7 @@ def test_coalitions_are_scored_as_lime_scores_its_perturbations(real_face, regio
     reference = embedder.embed_prepared(prepared.pixels[None])[0].astype(np.float64)
     rows = coalition_masks(len(values.names)).astype(np.uint8)
     chosen = [0, 1, 5, 42, len(rows) - 1]
-    np.testing.assert_allclose(scores[chosen], similarity_scores(embedder, prepared, rows[chosen], reference, 2),
+    np.testing.assert_allclose(scores[chosen], SimilarityScorer(embedder, reference, 2).score_rows(prepared, rows[chosen]),
                                atol=1e-6)
     assert scores[-1] == pytest.approx(1.0, abs=1e-6)  # every region shown: the face itself
     # the empty coalition shows LIME's hide value on every pixel of the crop

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facelime.explainers.agreement import agreement_summary, top_set
+from facelime.validity.agreement import agreement_summary, top_set
 from facelime.validity.stats import bootstrap_mean_ci, identity_bootstrap_ci
 
 IDENTITIES, IMAGES, ICC = 30, 10, 0.5
@@ -165,7 +165,7 @@ def test_rebuilt_heatmaps_match_the_workflow_aggregates_and_strata():
 # --- noise ceilings ---------------------------------------------------------------------------------
 
 def test_lime_signed_maps_are_its_coefficients_on_the_segments_and_others_are_stored():
-    from facelime.explainers.ceiling import stored_signed_maps
+    from facelime.validity.ceiling import stored_signed_maps
 
     segments = np.array([[[0, 0, 1], [2, 2, 1]]])
     lime = {"coefficients": np.array([[0.5, -1.0, 2.0, np.nan]]), "segments": segments}  # NaN: padding
@@ -175,7 +175,7 @@ def test_lime_signed_maps_are_its_coefficients_on_the_segments_and_others_are_st
 
 
 def test_ceiling_rows_and_summary():
-    from facelime.explainers.ceiling import ceiling_summary, pair_rows
+    from facelime.validity.ceiling import ceiling_summary, pair_rows
 
     rng = np.random.default_rng(0)
     signed = rng.normal(size=(30, 20))

@@ -10,11 +10,11 @@ from onnx import numpy_helper
 
 from facelime.canonical import REGIONS
 from facelime.errors import ModelLoadError
-from facelime.lime_similarity import explain_similarity
+from facelime.explainers.lime import explain_similarity
 from facelime.models import build_embedder
 from facelime.references import reference_embeddings
 from facelime.steps.validity import randomise_model
-from facelime.validity.faithfulness import curve_auc, deletion_insertion, order_rows
+from facelime.validity.faithfulness import Protocol, curve_auc, protocol_curves, step_rows
 from facelime.validity.region_stats import bootstrap_shares, permutation_test, shares
 from facelime.validity.stability import seed_agreement, stability_identities, studied_sample_counts
 from facelime.validity.stats import benjamini_hochberg, bootstrap_mean_ci, mean_pairwise_spearman
@@ -29,10 +29,10 @@ def onnx_embedder(path):
 
 # --- faithfulness ---------------------------------------------------------------------------
 
-def test_order_rows_hide_or_show_in_order():
-    rows = order_rows(np.array([2, 0, 1]), insertion=False)
+def test_step_rows_hide_or_show_in_order():
+    rows = step_rows(np.array([2, 0, 1]), 3, insertion=False)
     np.testing.assert_array_equal(rows, [[1, 1, 1], [1, 1, 0], [0, 1, 0], [0, 0, 0]])
-    np.testing.assert_array_equal(order_rows(np.array([2, 0, 1]), insertion=True), 1 - rows)
+    np.testing.assert_array_equal(step_rows(np.array([2, 0, 1]), 3, insertion=True), 1 - rows)
 
 
 def test_auc_of_known_curves():
@@ -48,9 +48,13 @@ def test_lime_order_beats_random_on_a_one_region_model(region_onnx, face_crop):
     assert np.argmax(explanation.coefficients) == REGION_CELL
     prepared = embedder.prepare(face_crop, segments)
     reference = embedder.embed_prepared(prepared.pixels[None])[0].astype(np.float64)
-    curves = deletion_insertion(embedder, prepared, reference, explanation.coefficients, 8,
-                                np.random.default_rng(0), 32)
-    deletion, insertion = curves["deletion"], curves["insertion"]
+    hide = [Protocol("superpixels", "hide", "deletion"), Protocol("superpixels", "hide", "insertion")]
+
+    def curves(signed_map):  # one step per superpixel: (1 + 8 random orders) x (16 + 1)
+        return list(protocol_curves(embedder, face_crop, segments, signed_map, reference, hide, 16, 8,
+                                    np.random.default_rng(0)).values())
+
+    deletion, insertion = curves(explanation.coefficients[segments])
     assert deletion.shape == insertion.shape == (9, 17)
     # full face scores 1; hiding the one cell the model sees drops it at once, and then nothing changes
     assert deletion[0, 0] == pytest.approx(1.0, abs=1e-6)
@@ -60,8 +64,8 @@ def test_lime_order_beats_random_on_a_one_region_model(region_onnx, face_crop):
     assert auc_deletion[0] < auc_deletion[1:].mean() and auc_insertion[0] > auc_insertion[1:].mean()
     # an order that puts the region last is worse than random
     worst = np.where(np.arange(16) == REGION_CELL, -1.0, 1.0)
-    backwards = deletion_insertion(embedder, prepared, reference, worst, 8, np.random.default_rng(0), 32)
-    assert curve_auc(backwards["deletion"][0]) > curve_auc(backwards["deletion"][1:]).mean()
+    backwards, _ = curves(worst[segments])
+    assert curve_auc(backwards[0]) > curve_auc(backwards[1:]).mean()
 
 
 def test_bootstrap_ci_brackets_the_mean_and_is_seeded():

@@ -13,7 +13,7 @@ from workflow_helpers import dry_run_jobs, snakemake, write_config
 from facelime.canonical import REGIONS as FACE_REGIONS
 from facelime.canonical import face_region_labels
 from facelime.explainers.occlusion import occlusion_passes
-from facelime.lime_similarity import explain_similarity
+from facelime.explainers.lime import explain_similarity
 from facelime.models import build_embedder
 from facelime.seeding import job_seed
 from facelime.steps.demo import demo_dataset

@@ -1,4 +1,4 @@
-"""LIME of class probabilities: the one LIME core (facelime.lime_core) with another explained quantity."""
+"""LIME of class probabilities: the one LIME core (facelime.explainers.lime_core) with another explained quantity."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..lime_core import lime
+from ..explainers.lime_core import lime
 from ..segmentation import superpixels
 
 
@@ -42,7 +42,7 @@ def explain_classes(image: np.ndarray, segments: np.ndarray, classifier, classes
                             probabilities=run.scores[0], segments=segments)
 
 
-def explain_image(image: np.ndarray, classifier, lime_settings: dict, seed: int,
+def segment_and_explain_classes(image: np.ndarray, classifier, lime_settings: dict, seed: int,
                   classes: list[int] | None) -> ClassExplanation:
     """explain_classes on the image's own superpixels (classify.lime's segmentation)."""
     segments = superpixels(image, lime_settings["segmentation"], lime_settings["n_segments"],

@@ -13,9 +13,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..config import with_defaults
+from ..defaults import with_defaults
 from ..errors import ModelLoadError
-from ..models import batch_size_for
+from ..models.batch_choice import batch_size_for
 from ..models.base import PreparedFace
 from ..models.onnx_session import open_session, session_place
 

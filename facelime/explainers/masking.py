@@ -9,11 +9,8 @@ PreparedFace.perturbed itself; soft masks (RISE) blend shown and hidden linearly
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
-
 import numpy as np
 
-from ..lime_similarity import similarity_score
 from ..models.base import FaceEmbedder, PreparedFace
 
 
@@ -25,11 +22,6 @@ def pixel_labels(height: int, width: int) -> np.ndarray:
 def prepare_pixels(embedder: FaceEmbedder, face: np.ndarray) -> PreparedFace:
     """The face in the model's input space with per-pixel labels (see the module docstring)."""
     return embedder.prepare(face, pixel_labels(*face.shape[:2]))
-
-
-def own_embedding(embedder: FaceEmbedder, prepared: PreparedFace) -> np.ndarray:
-    """The unperturbed face's unit embedding, computed as LIME computes it."""
-    return embedder.embed_prepared(prepared.pixels[None])[0].astype(np.float64)
 
 
 def blended(prepared: PreparedFace, masks: np.ndarray) -> np.ndarray:
@@ -50,11 +42,3 @@ def blended(prepared: PreparedFace, masks: np.ndarray) -> np.ndarray:
     if np.issubdtype(prepared.pixels.dtype, np.integer):
         out = np.rint(out)
     return out.astype(prepared.pixels.dtype)
-
-
-def soft_mask_scores(embedder: FaceEmbedder, prepared: PreparedFace, mask_batches: Iterable[np.ndarray],
-                     reference: np.ndarray) -> np.ndarray:
-    """Similarity (cos + 1) / 2 to `reference` of the face under each mask, batch by batch."""
-    score: Callable = similarity_score(embedder, reference)
-    chunks = [np.asarray(score(blended(prepared, batch)), np.float64).ravel() for batch in mask_batches]
-    return np.concatenate(chunks) if chunks else np.zeros(0)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..lime_similarity import similarity_scores
 from ..models.base import FaceEmbedder
-from .masking import own_embedding, prepare_pixels
+from .masking import prepare_pixels
+from .result import MapExplanation, map_explanation
+from .scoring import SimilarityScorer
+from .settings import method_settings
 
 
 def patch_starts(length: int, patch: int, stride: int) -> np.ndarray:
@@ -48,9 +50,9 @@ def explain_occlusion(face: np.ndarray, embedder: FaceEmbedder, patch: int = 19,
     """Occlusion saliency (float64 HxW) of `face`, the scores (intact face first) and the backend's facts."""
     height, width = face.shape[:2]
     prepared = prepare_pixels(embedder, face)
-    reference = own_embedding(embedder, prepared) if reference is None else np.asarray(reference, np.float64)
+    scorer = SimilarityScorer.of_face(embedder, prepared, reference, batch_size)
     rows, corners = occlusion_rows(height, width, patch, stride)
-    scores = similarity_scores(embedder, prepared, rows, reference, batch_size or embedder.batch_size)
+    scores = scorer.score_rows(prepared, rows)
     drops = scores[0] - scores[1:]
     total = np.zeros((height, width))
     count = np.zeros((height, width))
@@ -58,3 +60,13 @@ def explain_occlusion(face: np.ndarray, embedder: FaceEmbedder, patch: int = 19,
         total[top : top + patch, left : left + patch] += drop
         count[top : top + patch, left : left + patch] += 1
     return total / count, scores, dict(prepared.info)
+
+
+def occlusion_explanation(face: np.ndarray, segments: np.ndarray, embedder: FaceEmbedder, *, lime: dict, seed: int,
+                          explain: dict | None = None, reference: np.ndarray | None = None,
+                          landmarks: np.ndarray | None = None) -> MapExplanation:
+    """The registry's occlusion: explain.occlusion's patch and stride (deterministic: the seed is unused)."""
+    settings = method_settings(explain, "occlusion")
+    saliency, scores, info = explain_occlusion(face, embedder, patch=settings["patch"], stride=settings["stride"],
+                                               reference=reference)
+    return map_explanation("occlusion", saliency, scores, info, segments, lime["keep"])

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..canonical import face_region_labels, region_names
-from ..lime_similarity import similarity_scores
 from ..models.base import FaceEmbedder
 from .games import abs_shares, banzhaf_values, check_players, coalition_masks, shapley_interactions, shapley_values
-from .masking import own_embedding
+from .result import MapExplanation, map_explanation
+from .scoring import SimilarityScorer
+from .settings import method_settings
 
 
 @dataclass
@@ -66,14 +67,26 @@ def explain_regions(face: np.ndarray, landmarks: np.ndarray, embedder: FaceEmbed
     check_players(len(names), "explain.regions.split_sides")
     labels = face_region_labels(landmarks, width, height, split_sides)
     prepared = embedder.prepare(face, labels.astype(np.int32))
-    reference = own_embedding(embedder, prepared) if reference is None else np.asarray(reference, np.float64)
+    scorer = SimilarityScorer.of_face(embedder, prepared, reference, batch_size)
     rows = coalition_masks(len(names)).astype(np.uint8)
-    scores = similarity_scores(embedder, prepared, rows, reference, batch_size or embedder.batch_size)
+    scores = scorer.score_rows(prepared, rows)
     values = RegionValues(names=names, labels=labels,
                           pixels=np.bincount(labels.ravel(), minlength=len(names)).astype(np.int64),
                           shapley=shapley_values(scores), banzhaf=banzhaf_values(scores),
                           interactions=shapley_interactions(scores))
     return painted_map(values.shapley, labels), scores, values, dict(prepared.info)
+
+
+def regions_explanation(face: np.ndarray, segments: np.ndarray, embedder: FaceEmbedder, *, lime: dict, seed: int,
+                        explain: dict | None = None, reference: np.ndarray | None = None,
+                        landmarks: np.ndarray | None = None) -> MapExplanation:
+    """The registry's regions explainer: its players are drawn from the face's 68 landmarks (required)."""
+    if landmarks is None:
+        raise ValueError("explain.methods: regions needs the face's 68 landmarks (results/landmarks/<identity>.npz)")
+    settings = method_settings(explain, "regions")
+    saliency, scores, values, info = explain_regions(face, landmarks, embedder, split_sides=settings["split_sides"],
+                                                     reference=reference)
+    return map_explanation("regions", saliency, scores, info, segments, lime["keep"], regions=values)
 
 
 def region_table(values: RegionValues) -> list[tuple[str, float, float]]:

@@ -42,6 +42,16 @@ class MapExplanation:
         return int(len(self.scores))
 
 
+def map_explanation(method: str, saliency: np.ndarray, scores: np.ndarray, info: dict, segments: np.ndarray,
+                    keep: str, regions=None) -> MapExplanation:
+    """The result of a method that makes a pixel map (every method but LIME): the map stored under
+    lime.keep, its superpixel means as coefficients, no surrogate."""
+    return MapExplanation(
+        method=method, score_map=kept(saliency, keep).astype(np.float32), signed_map=saliency.astype(np.float32),
+        segments=segments, coefficients=superpixel_means(saliency, segments).astype(np.float32),
+        scores=scores.astype(np.float32), info=info, regions=regions)
+
+
 def superpixel_means(values: np.ndarray, segments: np.ndarray) -> np.ndarray:
     """Mean of an HxW map over each superpixel 0..K-1 (float64 K)."""
     k = int(segments.max()) + 1

@@ -18,7 +18,10 @@ import cv2
 import numpy as np
 
 from ..models.base import FaceEmbedder
-from .masking import own_embedding, prepare_pixels, soft_mask_scores
+from .masking import blended, prepare_pixels
+from .result import MapExplanation, map_explanation
+from .scoring import SimilarityScorer
+from .settings import method_settings
 
 
 def draw_grids(rng: np.random.Generator, num_masks: int, grid: int, keep_probability: float,
@@ -63,13 +66,24 @@ def explain_rise(face: np.ndarray, embedder: FaceEmbedder, num_masks: int = 1000
         raise ValueError(f"keep_probability must be in (0, 1), got {keep_probability}")
     height, width = face.shape[:2]
     prepared = prepare_pixels(embedder, face)
-    reference = own_embedding(embedder, prepared) if reference is None else np.asarray(reference, np.float64)
+    scorer = SimilarityScorer.of_face(embedder, prepared, reference, batch_size)
     grids, shifts = draw_grids(np.random.default_rng(seed), num_masks, grid, keep_probability, height, width)
-    batch = batch_size or embedder.batch_size
+    batch = scorer.batch_size
 
     def batches():  # masks are rebuilt per batch (N x H x W at once would be 50 MB at 1000 x 112 x 112)
         for start in range(0, num_masks, batch):
             yield upsampled_masks(grids[start : start + batch], shifts[start : start + batch], height, width)
 
-    scores = soft_mask_scores(embedder, prepared, batches(), reference)
+    scores = scorer.score_batches(blended(prepared, masks) for masks in batches())
     return rise_saliency(scores, batches(), keep_probability), scores, dict(prepared.info)
+
+
+def rise_explanation(face: np.ndarray, segments: np.ndarray, embedder: FaceEmbedder, *, lime: dict, seed: int,
+                     explain: dict | None = None, reference: np.ndarray | None = None,
+                     landmarks: np.ndarray | None = None) -> MapExplanation:
+    """The registry's RISE: explain.rise's settings; num_masks null takes LIME's budget (lime.num_samples)."""
+    settings = method_settings(explain, "rise")
+    saliency, scores, info = explain_rise(face, embedder, num_masks=settings["num_masks"] or lime["num_samples"],
+                                          grid=settings["grid"], keep_probability=settings["keep_probability"],
+                                          seed=seed, reference=reference)
+    return map_explanation("rise", saliency, scores, info, segments, lime["keep"])

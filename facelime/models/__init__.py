@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
+from ..defaults import with_defaults
 from .base import FaceEmbedder, PreparedFace, unit_rows
-
-# Perturbed images per forward call when neither lime.batch_size nor the model's entry
-# sets one: the one place this is decided (dlib's ResNet gains nothing from batching;
-# onnxruntime on a CPU peaks around 16-32; classifiers are small).
-DEFAULT_BATCH = {"dlib": 16, "onnx": 32, "classifier": 64}
-
-
-def batch_size_for(kind: str, *chosen: int | str | None) -> int | str:
-    """The first batch size set (lime.batch_size, then the model's own), else the backend's default.
-
-    "auto" (ONNX only) is passed on: the embedder measures the best size on its device.
-    """
-    first = next((b for b in chosen if b), None)
-    if first == "auto":
-        return "auto" if kind == "onnx" else DEFAULT_BATCH[kind]
-    return int(first) if first else DEFAULT_BATCH[kind]
+from .batch_choice import batch_size_for
 
 
 def build_embedder(name: str, spec: dict, batch_size: int | None = None, threads: int = 0) -> FaceEmbedder:
     """The backend declared under `models.<name>` in config.yaml (keys left out: the schema's defaults)."""
-    from ..config import with_defaults
-
     spec = with_defaults(spec, "models")
     backend = spec["backend"] if "backend" in spec else "dlib"
     if backend == "dlib":
@@ -54,4 +38,4 @@ def build_embedder(name: str, spec: dict, batch_size: int | None = None, threads
     raise ValueError(f"models.{name}.backend: unknown backend {backend!r} (dlib or onnx)")
 
 
-__all__ = ["FaceEmbedder", "PreparedFace", "unit_rows", "build_embedder", "batch_size_for", "DEFAULT_BATCH"]
+__all__ = ["FaceEmbedder", "PreparedFace", "unit_rows", "build_embedder"]

@@ -70,7 +70,7 @@ class FaceEmbedder(ABC):
 
     name: str = "model"
     embedding_size: int = 0
-    batch_size: int  # set once, when the model is built (facelime.models.batch_size_for)
+    batch_size: int  # set once, when the model is built (models.batch_choice.batch_size_for)
     detects_faces: bool = False  # True when prepare() looks for the face (info["face_detected"])
 
     @abstractmethod

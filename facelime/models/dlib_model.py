@@ -13,28 +13,17 @@ from pathlib import Path
 import dlib
 import numpy as np
 
+from ..dlib_files import packaged_model_paths
 from ..errors import ModelLoadError
 from ..faces import HOG_UPSAMPLE, largest_hog_face
 from .base import FaceEmbedder, PreparedFace
+from .batch_choice import batch_size_for
 
 # dlib's input_rgb_image subtracts these channel means (then divides by 256):
 # they are the pixels that the network's normalised input maps to 0.
 DLIB_INPUT_MEAN_RGB = np.array([122.782, 117.001, 104.298])
 CHIP_SIZE = 150
 CHIP_PADDING = 0.25
-
-
-def packaged_model_paths() -> dict[str, str]:
-    """Model files shipped by face-recognition-models(-ng) on PyPI."""
-    try:
-        import face_recognition_models as frm
-    except ImportError as err:  # pragma: no cover - install problem
-        raise ModelLoadError("face_recognition_models", f"package not installed ({err})") from None
-    return {
-        "recognition": frm.face_recognition_model_location(),
-        "landmarks68": frm.pose_predictor_model_location(),
-        "landmarks5": frm.pose_predictor_five_point_model_location(),
-    }
 
 
 def _require_file(path: str) -> str:
@@ -50,7 +39,6 @@ class DlibEmbedder(FaceEmbedder):
     def __init__(self, name: str = "dlib_resnet", path: str | None = None,
                  landmarks5: str | None = None, upsample: int = HOG_UPSAMPLE, batch_size: int | None = None,
                  threads: int = 0):
-        from . import batch_size_for
         from .blas_threads import limit_blas_threads
 
         files = packaged_model_paths()

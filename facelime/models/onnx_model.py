@@ -18,9 +18,8 @@ import cv2
 import numpy as np
 
 from ..errors import ModelLoadError
-from . import DEFAULT_BATCH
 from .base import FaceEmbedder, PreparedFace, unit_rows
-from .batch_choice import CANDIDATES, fastest_batch
+from .batch_choice import CANDIDATES, DEFAULT_BATCH, fastest_batch
 from .onnx_checks import BATCH_MIN_COSINE, batch_agrees, check_reduced_precision
 from .onnx_perturb import SAMPLES, prefix_constants, with_perturbation_prefix
 from .fallback import fall_back

@@ -90,7 +90,7 @@ class Plan:
         random (occlusion and regions are deterministic, their ceiling is 1) and a seeded draw of
         identities."""
         from ..explainers import split_name
-        from ..explainers.ceiling import DETERMINISTIC
+        from ..validity.ceiling import DETERMINISTIC
         from ..validity.stability import stability_identities
 
         config = self.study.config

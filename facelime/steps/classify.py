@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..classify.cases import CASES, classification_metrics, most_confused_pair, select_cases
-from ..classify.lime_class import explain_classes, explain_image
+from ..classify.lime_class import explain_classes, segment_and_explain_classes
 from ..classify.onnx_classifier import build_classifier
 from ..classify.overlay import signed_overlay
 from ..dataset import list_identities, list_images
@@ -112,8 +112,8 @@ def classifier_explain(*, predictions: str, cases_tsv: str, npz: str, figures: l
             wanted = list(range(len(classes))) if lime["all_classes"] else None
             if case == "confused_pair":  # both sides of the confusion
                 wanted = sorted({int(data["true"][i]), int(data["predicted"][i])})
-            explanation = explain_image(image, model, lime, job_seed(seed, "classify", classifier, data["files"][i]),
-                                        wanted)
+            explanation = segment_and_explain_classes(
+                image, model, lime, job_seed(seed, "classify", classifier, data["files"][i]), wanted)
             panels = [(signed_overlay(image, explanation.segments, coef, lime["top_k"]),
                        f"{classes[c]} p={explanation.probabilities[c]:.2f}")
                       for c, coef in zip(explanation.classes, explanation.coefficients)]

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..canonical import region_names
-from ..explainers import explain_image
+from ..explainers import explain_face
 from ..models import build_embedder
 from ..preprocess import load_crop
 from ..references import is_own, reference_embeddings
@@ -142,7 +142,7 @@ def explain_identity(model_once: ModelOnce, faces: str, masks: str, model: str, 
             result["sample_scores"].append(np.full(games.passes, np.nan, np.float32))
             logging.info("%s %s: %s skipped for regions (no face found by the landmark stage)", model, identity, name)
             continue
-        explanation = explain_image(method, crops["faces"][i], crops["segments"][i], embedder, lime=lime,
+        explanation = explain_face(method, crops["faces"][i], crops["segments"][i], embedder, lime=lime,
                                     seed=image_seed, explain={method: settings},
                                     reference=None if is_own(reference_kinds[i]) else references[i],
                                     landmarks=None if marks is None else marks["landmarks"][i])

@@ -10,9 +10,9 @@ import numpy as np
 from ..canonical import REGIONS
 from ..canonical import region_shares as shares_of
 from ..canonical import load_canonical
-from ..explainers import explain_image, explained_name, split_name
-from ..explainers.agreement import agreement_summary, map_agreement
-from ..explainers.ceiling import ceiling_summary, pair_rows, stored_signed_maps
+from ..explainers import explain_face, explained_name, split_name
+from ..validity.agreement import agreement_summary, map_agreement
+from ..validity.ceiling import ceiling_summary, pair_rows, stored_signed_maps
 from ..heatmaps import read_mean
 from ..models import build_embedder
 from ..references import stored_reference
@@ -24,7 +24,7 @@ MEASURES = ("spearman", "top_iou", "top_share")
 
 
 def canonical_signed(masks: dict, landmarks: dict, warp) -> np.ndarray:
-    """An identity's signed maps (explainers.ceiling.stored_signed_maps) warped onto the canonical face."""
+    """An identity's signed maps (validity.ceiling.stored_signed_maps) warped onto the canonical face."""
     signed = stored_signed_maps(masks)
     return np.array([warp.warp(m, lm) for m, lm in zip(signed, landmarks["landmarks"])], np.float32)
 
@@ -118,7 +118,7 @@ def seed_ceiling(*, faces: str, landmarks: str, canonical: str, masks: str, tsv:
                  lime: dict, seed: int, identity: str, method: str, threads: int = 1,
                  method_settings: dict | None = None, speed: dict | None = None) -> list[dict]:
     """Every image of one identity explained again by `model`'s method with another seed (the same
-    reference), both signed maps warped onto the canonical face and compared (explainers.ceiling).
+    reference), both signed maps warped onto the canonical face and compared (validity.ceiling).
     method, method_settings: the explainer and its settings; speed: the model's speed-only settings."""
     crops, explained, marks = load_arrays(faces), load_arrays(masks), load_arrays(landmarks)
     regions = load_arrays(canonical)["regions"]
@@ -129,7 +129,7 @@ def seed_ceiling(*, faces: str, landmarks: str, canonical: str, masks: str, tsv:
         if len(crops["images"]) else None
     rows = []
     for i, name in enumerate(str(n) for n in crops["images"]):
-        again = explain_image(method, crops["faces"][i], crops["segments"][i], embedder, lime=lime,
+        again = explain_face(method, crops["faces"][i], crops["segments"][i], embedder, lime=lime,
                               seed=job_seed(seed, "ceiling", model, identity, name),
                               explain={method: method_settings or {}},
                               reference=stored_reference(explained, i)).signed_map

@@ -11,20 +11,19 @@ from pathlib import Path
 import numpy as np
 
 from ..divergence import symmetric_kl
-from ..explainers.ceiling import painted_coefficients
 from ..errors import ModelLoadError
+from ..explainers.scoring import SimilarityScorer, own_embedding
 from ..models import build_embedder
 from ..references import stored_reference
 from ..seeding import job_seed
 from ..storage import atomic_path, load_arrays, read_tsv, save_arrays, write_tsv
-from ..validity.faithfulness import CURVE_POINTS, curve_auc
+from ..validity.ceiling import painted_coefficients
+from ..validity.faithfulness import CURVE_POINTS, FAITHFULNESS_FIELDS, curve_auc
 from ..validity.randomise import randomised_name, shuffle_weights
 from ..validity.region_stats import identity_masses, models_equal_masses, region_share_tables
 from ..validity.stability import seed_agreement, studied_sample_counts
 from ..validity.stats import identity_bootstrap_ci
 
-FAITHFULNESS_FIELDS = ("model", "method", "identity", "image", "units", "substrate", "kind", "steps", "auc",
-                       "auc_random", "gap", "beats_random")
 FAITHFULNESS_SUMMARY_FIELDS = ("model", "units", "substrate", "kind", "method", "images", "identities", "auc",
                                "auc_random", "gap", "gap_low", "gap_high", "share_beats_random", "rank")
 RANKING_FIELDS = ("model", "units", "substrate", "kind", "ranking", "best", "ranking_survives", "best_survives",
@@ -44,7 +43,7 @@ def faithfulness(*, faces: str, masks: str, tsv: str, curves: str, model: str, s
                  seed: int, identity: str, reference_image=None, pair_crop: dict | None = None, threads: int = 1,
                  speed: dict | None = None) -> list[dict]:
     """Deletion/insertion AUCs and curves of every explained image of one (explained model, identity) under
-    every protocol of validity.faithfulness (facelime.validity.protocols), each against random orders.
+    every protocol of validity.faithfulness (facelime.validity.faithfulness), each against random orders.
 
     settings: validity.faithfulness (units, steps, grid, blur_sigma, random_orders). In pair mode
     (lime.reference: image) the reference image's crop is the 'pair' substrate; pair_crop holds
@@ -52,7 +51,7 @@ def faithfulness(*, faces: str, masks: str, tsv: str, curves: str, model: str, s
     """
     from ..explainers import split_name
     from ..preprocess import load_crop
-    from ..validity.protocols import protocol_curves, protocol_rows, protocols
+    from ..validity.faithfulness import protocol_curves, protocol_rows, protocols
 
     base, method = split_name(model)
     crops, explained = load_arrays(faces), load_arrays(masks)
@@ -71,7 +70,7 @@ def faithfulness(*, faces: str, masks: str, tsv: str, curves: str, model: str, s
         reference = stored_reference(explained, i)
         face = crops["faces"][i]
         if reference is None:  # the explanation's own reference, computed as the explanation computed it
-            reference = embedder.embed_prepared(embedder.prepare(face).pixels[None])[0].astype(np.float64)
+            reference = own_embedding(embedder, embedder.prepare(face))
         curves_i = protocol_curves(embedder, face, crops["segments"][i], explained_signed_map(explained, i),
                                    np.asarray(reference, np.float64), chosen, settings["steps"],
                                    settings["random_orders"], rng, settings["grid"], settings["blur_sigma"],
@@ -251,10 +250,9 @@ def patch_restoration(*, people: list[dict], tsv: str, curves: str, model: str, 
     <model>@<method> and its settings; segment: the superpixel settings for the patched faces;
     speed: the model's speed-only settings, which are not rule params.
     """
-    from ..explainers import explain_image, split_name
+    from ..explainers import explain_face, split_name
     from ..segmentation import superpixels
-    from ..validity.patch_restoration import (build_pairs, eer_threshold, premise_held, restoration_curves,
-                                              similarity)
+    from ..validity.patch_restoration import build_pairs, eer_threshold, premise_held, restoration_curves
 
     base = split_name(model)[0]
     faces = {}
@@ -267,8 +265,9 @@ def patch_restoration(*, people: list[dict], tsv: str, curves: str, model: str, 
     pairs = build_pairs(faces, settings["pairs"], np.random.default_rng(job_seed(seed, "patch pairs")))
     embedder = build_embedder(model, {**spec, **(speed or {})}, threads=threads)
     partners = embedder.embed_faces([p.partner for p in pairs]).astype(np.float64)
-    untouched = [float(s) for p, e in zip(pairs, partners) for s in similarity(embedder, [p.original], e)]
-    patched = [float(s) for p, e in zip(pairs, partners) for s in similarity(embedder, [p.patched], e)]
+    untouched = [float(s) for p, e in zip(pairs, partners)
+                 for s in SimilarityScorer(embedder, e).score_faces([p.original])]
+    patched = [float(s) for p, e in zip(pairs, partners) for s in SimilarityScorer(embedder, e).score_faces([p.patched])]
     threshold = eer_threshold([s for s, p in zip(untouched, pairs) if p.kind == "genuine"],
                               [s for s, p in zip(untouched, pairs) if p.kind == "impostor"])
     rows, all_curves = [], []
@@ -276,7 +275,7 @@ def patch_restoration(*, people: list[dict], tsv: str, curves: str, model: str, 
         case_seed = job_seed(seed, "patch", model, pair.name)
         segments = superpixels(pair.patched, segment["segmentation"], segment["n_segments"], segment["compactness"],
                                seed=case_seed)
-        explanation = explain_image(method, pair.patched, segments, embedder, lime=lime,
+        explanation = explain_face(method, pair.patched, segments, embedder, lime=lime,
                                     explain={method: method_settings or {}}, seed=case_seed, reference=partner, landmarks=pair.landmarks)
         match = now >= threshold
         sims = restoration_curves(embedder, pair, explanation.signed_map, partner, match, settings["steps"],

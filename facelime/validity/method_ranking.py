@@ -1,7 +1,7 @@
 """Which explainer is most faithful, per protocol, and does the answer survive a change of protocol?
 
 Input rows: one per (model, method, identity, image, protocol) with the map's AUC and the
-gap to random orders (positive = better than chance, validity.protocols). Methods are
+gap to random orders (positive = better than chance, validity.faithfulness). Methods are
 ranked per (model, protocol) by their mean AUC, lower first for deletion and higher first
 for insertion (compared directly: the random baseline is the same for every method, and
 subtracting its noisy estimate would only add noise); the ranking survives when every

@@ -2,7 +2,7 @@
 the paper of xSSAB), on the user's own faces and models.
 
 Pairs: a genuine pair (two images of one identity) whose first image gets a face part (eyes,
-nose or mouth, a landmark box as in facelime.explainers.patch_benchmark) pasted from a third
+nose or mouth, a landmark box as in validity.patch_benchmark) pasted from a third
 identity, and an impostor pair (images of two identities) whose first image gets the part
 from its partner. The patched first image is explained against the partner's embedding.
 Restoration then puts back the untouched pixels of the first image, a growing share at a
@@ -21,8 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..explainers.patch_benchmark import PARTS, box_mask, paste_part
+from ..explainers.scoring import SimilarityScorer
 from .faithfulness import curve_auc
+from .patch_benchmark import PARTS, box_mask, paste_part
 
 
 @dataclass
@@ -75,11 +76,6 @@ def build_pairs(people: dict[str, list[tuple[str, np.ndarray, np.ndarray]]], pai
     return out
 
 
-def similarity(embedder, faces, reference: np.ndarray) -> np.ndarray:
-    """(cos + 1) / 2 of each crop's embedding with a unit reference."""
-    return (embedder.embed_faces(list(faces)).astype(np.float64) @ np.asarray(reference, np.float64) + 1.0) / 2.0
-
-
 def eer_threshold(genuine, impostor) -> float:
     """The similarity threshold where the share of impostor pairs at or above it (FMR) and of genuine pairs
     below it (FNMR) are closest, among the observed similarities (the lowest such one)."""
@@ -116,16 +112,16 @@ def restoration_curves(embedder, pair: PatchPair, signed_map: np.ndarray, partne
     size = pair.patched.shape[0] * pair.patched.shape[1]
     orders = [restoration_order(signed_map, match, rng)] + [rng.permutation(size) for _ in range(random_orders)]
     faces = np.concatenate([restored_faces(pair, order, steps) for order in orders])
-    return similarity(embedder, faces, partner_embedding).reshape(len(orders), steps + 1)
+    return SimilarityScorer(embedder, partner_embedding).score_faces(faces).reshape(len(orders), steps + 1)
 
 
 def premise_held(embedder, pair: PatchPair) -> bool:
     """The old patch benchmark's premise: hiding the pasted box with the model's hide value brings the
     patched face closer to its untouched self than the patched face is."""
     prepared = embedder.prepare(pair.patched, pair.answer.astype(np.int32))  # unit 1 = the box
-    own = embedder.embed_faces([pair.original])[0].astype(np.float64)
+    untouched = embedder.embed_faces([pair.original])[0]
     inputs = prepared.perturbed(np.array([[1, 1], [1, 0]], np.uint8))
-    patched, hidden = (embedder.embed_prepared(inputs).astype(np.float64) @ own + 1.0) / 2.0
+    patched, hidden = SimilarityScorer(embedder, untouched).score_inputs(inputs)
     return bool(hidden > patched)
 
 

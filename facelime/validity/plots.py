@@ -12,7 +12,7 @@ from ..figures import plt, save_figure
 def draw_faithfulness_curves(mean_curves: dict[tuple[str, str], dict[str, np.ndarray]], path) -> None:
     """One row per (model, units), one column per (substrate, kind): mean similarity against the share of
     units removed or revealed, one colour per method (solid: its map's order; dashed: random orders)."""
-    from .protocols import UNITS, protocols
+    from .faithfulness import UNITS, protocols
 
     keys = {key.rsplit(":", 1)[0] for curves in mean_curves.values() for key in curves}
     models = list(dict.fromkeys(model for model, _ in mean_curves))

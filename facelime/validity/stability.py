@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..lime_similarity import explain_similarity
+from ..explainers.lime import explain_similarity
 from ..seeding import job_seed
 from .stats import mean_pairwise_spearman
 

@@ -14,7 +14,7 @@ import numpy as np
 import scipy.stats
 
 from ..seeding import job_seed
-from ..validity.stats import identity_bootstrap_ci
+from .stats import identity_bootstrap_ci
 
 TOP_FRACTION = 0.10
 

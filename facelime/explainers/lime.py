@@ -3,7 +3,7 @@
 A face-recognition network has no classes; the explained quantity is
 s(z) = (cos(e0, f(x_z)) + 1) / 2, the similarity of a perturbed face to the
 unperturbed one (or to another reference embedding), in [0, 1]. It is one score
-function over the one LIME core (facelime.lime_core), which draws as lime's
+function (explainers.scoring) over the one LIME core (explainers.lime_core), which draws as lime's
 LimeImageExplainer does, builds perturbed batches in the model's input space and
 fits lime's own LimeBase surrogate.
 """
@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .lime_core import check_segments, lime, perturbation_scores
-from .models.base import FaceEmbedder
+from ..models.base import FaceEmbedder
+from .lime_core import check_segments, lime
+from .result import MapExplanation
+from .scoring import SimilarityScorer
 
 
 @dataclass
@@ -43,33 +45,6 @@ class SimilarityExplanation:
     info: dict = field(default_factory=dict)
 
 
-def similarity_score(embedder: FaceEmbedder, reference: np.ndarray):
-    """The explained quantity: (cos(reference, f(x)) + 1) / 2 of a batch of prepared inputs."""
-    reference = np.asarray(reference, dtype=np.float64)
-    return lambda batch: (embedder.embed_prepared(batch).astype(np.float64) @ reference + 1.0) / 2.0
-
-
-def sample_scoring(embedder: FaceEmbedder, prepared, num_superpixels: int, reference: np.ndarray):
-    """(perturb, score) for the LIME core: how sample rows become similarity scores.
-
-    An embedder that perturbs on its device (ONNX with perturb_on_device) takes the binary
-    rows themselves; every other one gets the host-built batch. Both give the same scores.
-    """
-    if getattr(embedder, "perturbs_on_device", False):
-        embed = embedder.sample_embedder(prepared, num_superpixels)
-        reference = np.asarray(reference, dtype=np.float64)
-        return (lambda rows: rows), (lambda rows: (embed(rows).astype(np.float64) @ reference + 1.0) / 2.0)
-    return prepared.perturbed, similarity_score(embedder, reference)
-
-
-def similarity_scores(embedder: FaceEmbedder, prepared, samples: np.ndarray, reference: np.ndarray,
-                      batch_size: int | None = None) -> np.ndarray:
-    """(cos(reference, f(x_z)) + 1) / 2 for every sample row z, one batch in memory at a time."""
-    perturb, score = sample_scoring(embedder, prepared, samples.shape[1], reference)
-    scores = perturbation_scores(prepared, samples, score, batch_size or embedder.batch_size, perturb)
-    return scores[:, 0]
-
-
 def explain_similarity(
     face: np.ndarray,
     segments: np.ndarray,
@@ -94,11 +69,10 @@ def explain_similarity(
     num_superpixels = check_segments(segments)
     random_state = np.random.RandomState(seed)
     prepared = embedder.prepare(face, segments)
-    own = embedder.embed_prepared(prepared.pixels[None])[0].astype(np.float64)
-    reference = own if reference is None else np.asarray(reference, dtype=np.float64)
-    perturb, score = sample_scoring(embedder, prepared, num_superpixels, reference)
+    scorer = SimilarityScorer.of_face(embedder, prepared, reference)
+    perturb, score = scorer.sample_scoring(prepared, num_superpixels)
     run = lime(prepared, num_superpixels, score, [0], num_samples, kernel_width, random_state,
-               embedder.batch_size, sampling, perturb=perturb)
+               scorer.batch_size, sampling, perturb=perturb)
     fit = run.fits[0]
     painted = fit.coefficients[segments]
     if keep == "positive":
@@ -114,3 +88,17 @@ def explain_similarity(
         scores=run.scores[:, 0].astype(np.float32),
         info=dict(prepared.info),
     )
+
+
+def lime_explanation(face: np.ndarray, segments: np.ndarray, embedder: FaceEmbedder, *, lime: dict, seed: int,
+                     explain: dict | None = None, reference: np.ndarray | None = None,
+                     landmarks: np.ndarray | None = None) -> MapExplanation:
+    """The registry's LIME (explainers.dispatch): explain_similarity called as the explain step calls it,
+    so its numbers are the study's; its signed map is the ridge weights painted on the superpixels."""
+    run = explain_similarity(face, segments, embedder, num_samples=lime["num_samples"],
+                             kernel_width=lime["kernel_width"], seed=seed, keep=lime["keep"],
+                             sampling=lime["sampling"], reference=reference)
+    return MapExplanation(
+        method="lime", score_map=run.score_map, signed_map=run.coefficients[segments].astype(np.float32),
+        segments=run.segments, coefficients=run.coefficients, scores=run.scores, intercept=run.intercept,
+        r2=run.r2, local_prediction=run.local_prediction, info=dict(run.info))

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ..explainers.dispatch import explain_face
+from ..seeding import job_seed
 from .agreement import top_set
 
 PARTS = {"eyes": list(range(36, 48)), "nose": list(range(27, 36)), "mouth": list(range(48, 68))}
@@ -134,15 +136,12 @@ def hit_rates(rows: list[dict]) -> list[dict]:
 
 
 def method_explainer(embedder, lime: dict, explain: dict | None, seed: int, segmenter):
-    """explain_case for run_benchmark: explain_image on the patched face, seeded per (method, case).
+    """explain_case for run_benchmark: explain_face on the patched face, seeded per (method, case).
 
     segmenter: face -> superpixels (LIME's units; facelime.segmentation.superpixels in the workflow).
     """
-    from ..seeding import job_seed
-    from .dispatch import explain_image
-
     def explain_case(method: str, case: PatchCase, reference: np.ndarray):
-        return explain_image(method, case.patched, segmenter(case.patched), embedder, lime=lime, explain=explain,
+        return explain_face(method, case.patched, segmenter(case.patched), embedder, lime=lime, explain=explain,
                              seed=job_seed(seed, "patch benchmark", method, case.name), reference=reference)
 
     return explain_case

@@ -21,7 +21,7 @@ import sklearn.metrics
 os.environ.setdefault("TQDM_DISABLE", "1")  # lime 0.2.0.1 always draws a tqdm bar
 from lime.lime_base import LimeBase  # noqa: E402
 
-from .models.base import PreparedFace  # noqa: E402
+from ..models.base import PreparedFace  # noqa: E402
 
 SAMPLING_DESIGNS = ("lime", "antithetic", "stratified")
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..explainers.result import kept
 from .agreement import agreement_summary, map_agreement
-from .result import kept
 
 DETERMINISTIC = ("occlusion", "regions")  # regions: every coalition, no draw
 MAPS = ("kept", "signed")
