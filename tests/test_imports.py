@@ -1,7 +1,7 @@
 """No import cycles in facelime: among its modules, and among its subpackages and top-level modules.
 
 Every import counts, those inside functions too (a lazy import hides a cycle; it does not
-remove it). The graph is read from the source with ast, so nothing is imported to check it.
+remove it), but for `if TYPE_CHECKING:` blocks, which never run. The graph is read from the source with ast, so nothing is imported to check it.
 """
 
 from __future__ import annotations
@@ -32,13 +32,26 @@ def imported(node: ast.AST, module: str, is_package: bool) -> list[str]:
     return [target] + [f"{target}.{alias.name}" for alias in node.names]
 
 
+def type_checking_only(tree: ast.AST) -> set[int]:
+    """ids of the nodes inside `if TYPE_CHECKING:` blocks (read by type checkers, never run)."""
+    hidden = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", getattr(node.test, "attr", None)) == "TYPE_CHECKING":
+            hidden.update(id(inner) for part in node.body for inner in ast.walk(part))
+    return hidden
+
+
 def import_graph() -> dict[str, set[str]]:
     """facelime module -> the facelime modules it imports. Importing a.b.c also runs the package a.b,
     so an import from outside a package counts as importing the package too."""
     paths = {module_name(p): p for p in PACKAGE.rglob("*.py")}
     graph = {name: set() for name in paths}
     for name, path in paths.items():
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        tree = ast.parse(path.read_text(), str(path))
+        hidden = type_checking_only(tree)
+        for node in ast.walk(tree):
+            if id(node) in hidden:
+                continue
             for target in imported(node, name, path.name == "__init__.py"):
                 parts = target.split(".")
                 for depth in range(2, len(parts) + 1):

@@ -17,7 +17,7 @@ from facelime.plan import paths
 from facelime.plan.build import Plan
 from facelime.plan.digest import figure_code_files, source_digest
 from facelime.plan.members import Members
-from facelime.plan.page import CHARTS_PER_ROW, HEATMAPS_PER_ROW, forest_shape, grid_shape
+from facelime.page_grid import CHARTS_PER_ROW, HEATMAPS_PER_ROW, forest_shape, grid_shape
 from facelime.plan.study import Study
 
 REPO = Path(__file__).resolve().parents[1]

@@ -3,13 +3,10 @@ than a page's width wraps onto the next (docs/method.md, Figures)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
+from ..page_grid import HEATMAPS_PER_ROW
 from . import paths
-
-HEATMAPS_PER_ROW = 8  # heatmap panels (about 1.55 in each) across a page
-CHARTS_PER_ROW = 4  # chart panels (about 3.2 in each) across a page
 
 
 @dataclass(frozen=True)
@@ -64,16 +61,3 @@ def wrapped(label: str, panels: list[Panel], width: int = HEATMAPS_PER_ROW) -> l
     """One row of panels, continued on further rows under the same label (a group's panels stay
     named by it in the figure and its panels table) past a page's width."""
     return [Row(label, tuple(part)) for part in chunks(panels, width)]
-
-
-def grid_shape(panels: int, width: int = HEATMAPS_PER_ROW) -> tuple[int, int]:
-    """(rows, columns) of `panels` panels at most `width` to a row."""
-    columns = max(min(panels, width), 1)
-    return max(math.ceil(panels / columns), 1), columns
-
-
-def forest_shape(scopes: int, columns: int, width: int = CHARTS_PER_ROW) -> tuple[int, int]:
-    """(rows, columns) of a forest plot with one panel per (scope, grouping column): each scope
-    starts a row, and its columns wrap at a page's width of chart panels."""
-    per_scope, across = grid_shape(columns, width)
-    return max(scopes, 1) * per_scope, across

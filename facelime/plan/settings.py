@@ -10,7 +10,7 @@ batch size reruns nothing (use --forcerun for that). An explained name is `<mode
 
 from __future__ import annotations
 
-from ..config import with_defaults
+from ..defaults import with_defaults
 from ..explainers.dispatch import split_name
 from ..models import batch_size_for
 

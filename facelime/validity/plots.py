@@ -61,8 +61,8 @@ def draw_stability(summary: list[dict], path) -> None:
 def draw_region_forest(ci_rows: list[dict], path, confidence: float) -> None:
     """Region share with its bootstrap CI per group, one panel per (scope, grouping column): a row
     per scope (each model in the order the rows give them, over all models last), its grouping
-    columns wrapped at a page's width of chart panels (facelime.plan.page.forest_shape)."""
-    from ..plan.page import forest_shape
+    columns wrapped at a page's width of chart panels (facelime.page_grid.forest_shape)."""
+    from ..page_grid import forest_shape
 
     frame = pd.DataFrame(ci_rows)
     scopes = list(dict.fromkeys(frame["scope"])) if len(frame) else []
