@@ -7,24 +7,10 @@ import logging
 import sys
 import traceback
 from contextlib import contextmanager
-from itertools import product
 
 from .errors import FacelimeError
 
 RULE_ITEMS = ("input", "output", "params", "wildcards")
-
-
-def file_records(pattern: str, **keys: list[str]) -> list[dict]:
-    """One record per combination of `keys` (the first varies slowest, as expand), each with its values and
-    its file: what a rule hands a step instead of a flat file list whose order the step must know."""
-    names = list(keys)
-    return [{**dict(zip(names, values)), "path": pattern.format(**dict(zip(names, values)))}
-            for values in product(*keys.values())]
-
-
-def record_paths(records: list[dict]) -> list[str]:
-    """The files of file_records, as a rule's input."""
-    return [record["path"] for record in records]
 
 
 def step_arguments(snakemake, step) -> dict:

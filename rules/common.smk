@@ -22,7 +22,7 @@ from facelime.config import effective_settings, validate_config
 from facelime.errors import ConfigError
 from facelime.explainers import explained_name, split_name
 from facelime.heatmaps import heatmap_outputs
-from facelime.plan import paths, run
+from facelime.plan import paths, records, run
 from facelime.plan.build import Plan
 from facelime.plan.catalogue import comparison_subcategory
 from facelime.plan.digest import figure_style

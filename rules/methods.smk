@@ -1,23 +1,18 @@
 # docs/method.md, Other explainers: with explain.methods beyond LIME, each method's maps go
 # through the same rules under <model>@<method>; this stage compares the methods.
 
-from facelime.workflow_io import file_records, record_paths
-
-
-def method_records(folder):
-    """Every explained name's file per identity under results/<folder>/, with its name and identity."""
-    return file_records(
-        f"results/{folder}/{{name}}/{{identity}}.npz", name=METHOD_NAMES, identity=identities()
-    )
-
 
 rule method_agreement:
     input:
-        aligned_files=lambda wildcards: record_paths(method_records("aligned")),
+        aligned_files=lambda wildcards: records.record_paths(
+            records.method_files(plan(), "aligned")
+        ),
         heatmaps=expand(HEATMAP["model"] + ".npz", model=METHOD_NAMES),
         canonical="results/canonical/canonical_face.npz",
         # the signed maps (agreement on both signs) and each method's noise ceiling
-        mask_files=lambda wildcards: record_paths(method_records("masks")),
+        mask_files=lambda wildcards: records.record_paths(
+            records.method_files(plan(), "masks")
+        ),
         landmarks=lambda wildcards: expand(
             "results/landmarks/{identity}.npz", identity=identities()
         ),
@@ -50,9 +45,9 @@ rule method_agreement:
     conda:
         "../envs/facelime.yaml"
     params:
-        # records: functions of the job's input (derived params, see rules/validity.smk)
-        aligned=lambda wildcards, input: method_records("aligned"),
-        masks=lambda wildcards, input: method_records("masks"),
+        # records: functions of the job's input (derived params, facelime.plan.records)
+        aligned=lambda wildcards, input: records.method_files(plan(), "aligned"),
+        masks=lambda wildcards, input: records.method_files(plan(), "masks"),
         models=MODELS,
         methods=METHODS,
         names=METHOD_NAMES,

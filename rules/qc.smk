@@ -1,16 +1,8 @@
 # Quality control: every file left out, image skipped, fallback used (per stage and model),
 # metadata gap and small group, in one table, with counts and the run summary.
 
-from facelime.workflow_io import file_records, record_paths
 
-# masks records: a function of the job's input (a derived param, see rules/validity.smk)
-
-
-def qc_mask_records():
-    """Every explained masks file with its model and identity (steps.qc.qc_report)."""
-    return file_records(
-        "results/masks/{model}/{identity}.npz", model=EXPLAINED, identity=identities()
-    )
+# masks records (facelime.plan.records): a function of the job's input, a derived param
 
 
 rule qc_report:
@@ -21,7 +13,7 @@ rule qc_report:
         landmarks=lambda wildcards: expand(
             "results/landmarks/{identity}.npz", identity=identities()
         ),
-        mask_files=lambda wildcards: record_paths(qc_mask_records()),
+        mask_files=lambda wildcards: records.record_paths(records.masks(plan())),
     output:
         table=report(
             "results/qc/qc.tsv",
@@ -42,7 +34,7 @@ rule qc_report:
         "../envs/facelime.yaml"
     params:
         dataset_rows=lambda wildcards: dataset_qc_rows(),
-        masks=lambda wildcards, input: qc_mask_records(),
+        masks=lambda wildcards, input: records.masks(plan()),
         max_fallback_share=config["qc"]["max_fallback_share"],
     script:
         "../scripts/qc_report.py"

@@ -2,22 +2,10 @@
 # beside the maps (which go through the common rules as <model>@regions): a table per (model,
 # identity), summaries with identity-resampled CIs, paired tests and figures.
 
-from facelime.workflow_io import record_paths
-
-
-def region_mask_records():
-    """Every <model>@regions masks file with its model and identity (steps.regions.region_values)."""
-    return [
-        {"model": model, "identity": identity,
-         "path": f"results/masks/{explained_name(model, 'regions')}/{identity}.npz"}
-        for model in REGION_MODELS
-        for identity in identities()
-    ]
-
 
 rule region_values:
     input:
-        mask_files=lambda wildcards: record_paths(region_mask_records()),
+        mask_files=lambda wildcards: records.record_paths(records.region_masks(plan())),
     output:
         values=directory("results/regions/values"),
         summary=report(
@@ -50,8 +38,8 @@ rule region_values:
     conda:
         "../envs/facelime.yaml"
     params:
-        # records: a function of the job's input (a derived param, see rules/validity.smk)
-        masks=lambda wildcards, input: region_mask_records(),
+        # records: a function of the job's input (a derived param, facelime.plan.records)
+        masks=lambda wildcards, input: records.region_masks(plan()),
         models=REGION_MODELS,
         attributes={m: config["models"][m].get("attributes", {}) for m in REGION_MODELS},
         identities=lambda wildcards: identities(),

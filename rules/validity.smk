@@ -2,34 +2,10 @@
 # faithfulness (deletion/insertion), stability over seeds, the model-randomisation
 # sanity check, and region shares with bootstrap CIs and permutation tests.
 
-from facelime.workflow_io import file_records, record_paths
 
-# Records params (the files a step reads, each with its model, method or identity) are
-# functions of the job's input, as Snakemake's derived params: a change in them is a
-# change of the input files, so they are not recorded beside the other params.
-
-
-def faithfulness_records():
-    """One record per faithfulness job: its explained model and method, identity, table and curves."""
-    records = []
-    for record in file_records(
-        "results/validity/faithfulness/{name}/{identity}", name=EXPLAINED, identity=identities()
-    ):
-        model, method = split_name(record["name"])
-        records.append(
-            {"model": model, "method": method, "identity": record["identity"],
-             "tsv": record["path"] + ".tsv", "curves": record["path"] + ".npz"}
-        )
-    return records
-
-
-def people_records():
-    """Every identity's face crops and landmarks (steps.validity.patch_restoration)."""
-    return [
-        {"identity": identity, "faces": f"results/faces/{identity}.npz",
-         "landmarks": f"results/landmarks/{identity}.npz"}
-        for identity in identities()
-    ]
+# Records params (facelime.plan.records: the files a step reads, each with its model, method
+# or identity) are functions of the job's input, Snakemake's derived params: a change in them
+# is a change of the input files, so they are not recorded beside the other params.
 
 
 rule randomise_model:
@@ -71,8 +47,8 @@ rule faithfulness:
 
 rule faithfulness_summary:
     input:
-        tables=lambda wildcards: [r["tsv"] for r in faithfulness_records()],
-        curves=lambda wildcards: [r["curves"] for r in faithfulness_records()],
+        tables=lambda wildcards: [r["tsv"] for r in records.faithfulness(plan())],
+        curves=lambda wildcards: [r["curves"] for r in records.faithfulness(plan())],
     output:
         tsv=report(
             "results/validity/faithfulness.tsv",
@@ -108,7 +84,7 @@ rule faithfulness_summary:
     conda:
         "../envs/facelime.yaml"
     params:
-        explained=lambda wildcards, input: faithfulness_records(),
+        explained=lambda wildcards, input: records.faithfulness(plan()),
         bootstrap=VALIDITY["faithfulness"]["bootstrap"],
         confidence=VALIDITY["faithfulness"]["confidence"],
         seed=config["seed"],
@@ -190,16 +166,11 @@ rule sanity_check:
         "../scripts/sanity_check.py"
 
 
-def region_heatmap_records():
-    """Every (model, identity) heatmap with its model and identity (steps.validity.region_stats)."""
-    return file_records(
-        HEATMAP["model_identity"] + ".npz", model=MODELS, identity=identities()
-    )
-
-
 rule region_stats:
     input:
-        model_identity=lambda wildcards: record_paths(region_heatmap_records()),
+        model_identity=lambda wildcards: records.record_paths(
+            records.model_identity_heatmaps(plan())
+        ),
         canonical="results/canonical/canonical_face.npz",
     output:
         ci=report(
@@ -229,7 +200,7 @@ rule region_stats:
     conda:
         "../envs/facelime.yaml"
     params:
-        heatmaps=lambda wildcards, input: region_heatmap_records(),
+        heatmaps=lambda wildcards, input: records.model_identity_heatmaps(plan()),
         identities=lambda wildcards: identities(),
         groups=lambda wildcards: groups(),
         settings=VALIDITY["region_stats"],
@@ -241,8 +212,8 @@ rule region_stats:
 
 rule patch_restoration:
     input:
-        faces=lambda wildcards: [p["faces"] for p in people_records()],
-        landmarks=lambda wildcards: [p["landmarks"] for p in people_records()],
+        faces=lambda wildcards: [p["faces"] for p in records.people(plan())],
+        landmarks=lambda wildcards: [p["landmarks"] for p in records.people(plan())],
         model_file=model_file,
     output:
         tsv="results/validity/patch/{model}.tsv",
@@ -252,7 +223,7 @@ rule patch_restoration:
     conda:
         model_env("patch_restoration")
     params:
-        people=lambda wildcards, input: people_records(),
+        people=lambda wildcards, input: records.people(plan()),
         spec=model_params,
         lime=explain_params,
         segment=SEGMENT_PARAMS,
