@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from facelime.config import validate_config
-from facelime.models import batch_size_for
+from facelime.models.batch_choice import batch_size_for
 from facelime.plan import settings
 
 REPO = Path(__file__).resolve().parents[1]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..defaults import with_defaults
 from ..explainers.dispatch import split_name
-from ..models import batch_size_for
+from ..models.batch_choice import batch_size_for
 
 # Settings that change how fast a job runs, not what it computes: batch sizes, where LIME's
 # masked batch is built (equal scores either way), the fp16 refusal threshold (a check, no
