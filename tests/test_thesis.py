@@ -50,7 +50,7 @@ def thesis_run(tmp_path_factory):
     import os
     import subprocess
 
-    result = subprocess.run(command, capture_output=True, text=True, timeout=1800, cwd=work,
+    result = subprocess.run(command, capture_output=True, text=True, timeout=2400, cwd=work,
                             env={**os.environ, "TQDM_DISABLE": "1", "OPENBLAS_NUM_THREADS": "1"})
     assert result.returncode == 0, result.stderr[-4000:]
     return work, result.stderr

@@ -55,7 +55,7 @@ def user_run(tmp_path_factory, face_crop):
     command = SNAKEMAKE + ["--directory", str(work), "--configfile", str(work / "mine.yaml"),
                            "--config", "lime={num_samples: 12}", *config_flags(compare=FAST_COMPARE, figures=FAST_FIGURES),
                            "--cores", "2"]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=work,
+    result = subprocess.run(command, capture_output=True, text=True, timeout=2400, cwd=work,
                             env={**os.environ, "TQDM_DISABLE": "1", "OPENBLAS_NUM_THREADS": "1"})
     assert result.returncode == 0, result.stderr[-4000:]
     return work, result.stderr
