@@ -8,7 +8,7 @@ import csv
 import numpy as np
 import pytest
 from conftest import bright_region_classifier
-from workflow_helpers import snakemake, write_config
+from workflow_helpers import FAST_FIGURES, snakemake, write_config
 
 from facelime.images import load_rgb, save_rgb
 from facelime.steps.demo import demo_dataset
@@ -53,6 +53,7 @@ def classify_run(tmp_path_factory, face_crop):
         "dataset": {"root": str(work / "faces")},
         "lime": {"num_samples": 30},
         "sheets": False,
+        "figures": FAST_FIGURES,
         "models": {"dlib_resnet": {"backend": "dlib"}},
         "classify": {
             "enabled": True,

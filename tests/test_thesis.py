@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import region_model
-from workflow_helpers import REPO, SNAKEMAKE
+from workflow_helpers import FAST_COMPARE, FAST_REGION_STATS, REPO, SNAKEMAKE, config_flags
 
 from facelime.steps.demo import demo_dataset
 
@@ -21,8 +21,11 @@ MODELS = [f"r{a[1:]}_{t}" for t in TRAIN_SETS.values() for a in ARCHS]
 # from config/thesis_identities.csv: asian/caucasian x female/male; n000838 is one of the
 # four whose gender the study's lists and VGGFace2's metadata disagree on
 STAND_INS = {"n000009": "astronaut", "n000838": "tom_hanks", "n000106": "t1_face1", "n000040": "t1_face2"}
-# fewer identity resamples for the KL sets' uncertainty than the study's 1000: CI time
-STAND_IN_COMPARE = "compare={bootstrap: 200, noise_splits: 20}"
+# fewer identity resamples for the KL sets' uncertainty (study: 1000) and for the region-share CIs and
+# permutation tests (study: 2000 / 5000): CI time. Every run and dry run below passes the same values,
+# so "nothing to do" means the same settings.
+STAND_IN_SETTINGS = config_flags(compare=FAST_COMPARE,
+                                 validity={"region_stats": {"enabled": True, **FAST_REGION_STATS}})
 FIGURES = ["nets", "persons", *(f"person_net/{i}" for i in STAND_INS), "attribute_arch", "attribute_train_set",
            "group_ethnicity", "group_gender", "group_ethnicity__nets", "group_gender__nets"]
 
@@ -43,11 +46,11 @@ def thesis_run(tmp_path_factory):
         shutil.copytree(demo / "faces" / source, data / identity / "Frontal")
     command = SNAKEMAKE + ["--directory", str(work), "--configfile", str(REPO / "config" / "thesis.yaml"),
                            "--cores", "2", "--config", f"dataset={{root: {data}}}", f"model_dir={models}",
-                           "lime={num_samples: 16}", "figures={dpi: 80}", STAND_IN_COMPARE, "--", "thesis"]
+                           "lime={num_samples: 16}", "figures={dpi: 80}", *STAND_IN_SETTINGS, "--", "thesis"]
     import os
     import subprocess
 
-    result = subprocess.run(command, capture_output=True, text=True, timeout=1800, cwd=work,
+    result = subprocess.run(command, capture_output=True, text=True, timeout=2400, cwd=work,
                             env={**os.environ, "TQDM_DISABLE": "1", "OPENBLAS_NUM_THREADS": "1"})
     assert result.returncode == 0, result.stderr[-4000:]
     return work, result.stderr
@@ -121,7 +124,7 @@ def test_figures_rerun_on_figure_settings_only(thesis_run):
     work, _ = thesis_run
     base = SNAKEMAKE + ["--directory", str(work), "--configfile", str(REPO / "config" / "thesis.yaml"),
                         "--config", f"dataset={{root: {work / 'vggface2_test'}}}", f"model_dir={work / 'models'}",
-                        "lime={num_samples: 16}", STAND_IN_COMPARE]
+                        "lime={num_samples: 16}", *STAND_IN_SETTINGS]
     import subprocess
 
     from bench.dag import job_counts
@@ -157,7 +160,7 @@ def test_figures_rerun_when_the_figure_code_changes(thesis_run, tmp_path):
         command = [sys.executable, "-m", "snakemake", "--snakefile", str(copy / "Snakefile"), "--directory", str(work),
                    "--configfile", str(copy / "config" / "thesis.yaml"), "--config",
                    f"dataset={{root: {work / 'vggface2_test'}}}", f"model_dir={work / 'models'}",
-                   "lime={num_samples: 16}", "figures={dpi: 80}", STAND_IN_COMPARE, "-n", "--quiet", "rules", "--",
+                   "lime={num_samples: 16}", "figures={dpi: 80}", *STAND_IN_SETTINGS, "-n", "--quiet", "rules", "--",
                    "thesis"]
         result = subprocess.run(command, capture_output=True, text=True, cwd=work)
         assert result.returncode == 0, result.stderr[-3000:]

@@ -7,7 +7,7 @@ import csv
 import numpy as np
 import pytest
 from conftest import region_model
-from workflow_helpers import dry_run_jobs, snakemake, write_config
+from workflow_helpers import FAST_COMPARE, FAST_FIGURES, dry_run_jobs, snakemake, write_config
 
 from facelime.canonical import REGIONS, region_shares
 from facelime.steps.demo import demo_dataset
@@ -34,6 +34,8 @@ def validity_run(tmp_path_factory):
         # occlusion beside LIME (4 x 4 patches: 17 forward passes) so that methods are ranked and compared
         "explain": {"methods": ["lime", "occlusion"], "occlusion": {"patch": 28, "stride": 28}},
         "sheets": False,
+        "compare": FAST_COMPARE,
+        "figures": FAST_FIGURES,
         "models": {
             "region": {"backend": "onnx", "path": str(region_model(work / "region.onnx")), "device": "cpu",
                        "attributes": {"arch": "linear"}},
@@ -47,6 +49,9 @@ def validity_run(tmp_path_factory):
             "stability": {"enabled": True, "identities": 2, "seeds": 2, "num_samples": [20]},
             "sanity": {"enabled": True},
             "region_stats": {"enabled": True, "bootstrap": 200, "permutations": 199},
+            # the noise ceilings beside the method agreement (no test here reads them; they are
+            # checked in tests/test_workflow_methods.py): one identity explained again, not four
+            "ceiling": {"identities": 1},
         },
     }
     write_config(work, config)

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import region_model
-from workflow_helpers import assert_same_results, dry_run_job_list, dry_run_jobs, snakemake, write_config
+from workflow_helpers import (FAST_COMPARE, FAST_FIGURES, assert_same_results, dry_run_job_list, dry_run_jobs,
+                              snakemake, write_config)
 
 from facelime.steps.demo import demo_dataset
 from facelime.storage import load_arrays, read_tsv
@@ -26,7 +27,9 @@ def small_run(tmp_path_factory):
         "dataset": {"root": str(work / "data"), "metadata": str(work / "identities.csv"),
                     "identities": ["astronaut", "t1_face2", "tom_hanks"]},
         "lime": {"num_samples": 12},
-        "compare": {"min_group_size": 1},  # three identities: a group of one still makes a KL matrix here
+        # three identities: a group of one still makes a KL matrix here
+        "compare": {"min_group_size": 1, **FAST_COMPARE},
+        "figures": FAST_FIGURES,
         "models": {
             "dlib_resnet": {"backend": "dlib", "attributes": {"arch": "ResNet-29", "train_set": "dlib"}},
             "region": {"backend": "onnx", "path": str(region_model(work / "region.onnx")), "device": "cpu",

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from conftest import region_model
 from PIL import Image
-from workflow_helpers import SNAKEMAKE, snakemake, write_config
+from workflow_helpers import FAST_COMPARE, FAST_FIGURES, SNAKEMAKE, snakemake, write_config
 
 from facelime.storage import load_arrays
 
@@ -42,6 +42,8 @@ def config_for(work: Path, on_bad_image: str = "skip", **extra) -> dict:
         "dataset": {"root": str(work / "data"), "on_bad_image": on_bad_image},
         "lime": {"num_samples": 12},
         "sheets": False,
+        "compare": FAST_COMPARE,
+        "figures": FAST_FIGURES,
         "models": {"region": {"backend": "onnx", "path": str(work / "region.onnx"), "device": "cpu"}},
         **extra,
     }

@@ -8,7 +8,7 @@ from itertools import combinations
 import numpy as np
 import pytest
 from conftest import region_model
-from workflow_helpers import dry_run_jobs, snakemake, write_config
+from workflow_helpers import FAST_COMPARE, FAST_FIGURES, dry_run_jobs, snakemake, write_config
 
 from facelime.canonical import REGIONS as FACE_REGIONS
 from facelime.canonical import face_region_labels
@@ -36,7 +36,7 @@ def methods_run(tmp_path_factory):
               for k, (name, region) in enumerate(REGIONS.items())}
     config = {"seed": 3, "sheets": False,
               "dataset": {"root": str(work / "data"), "metadata": str(work / "identities.csv"), "identities": IDS},
-              "lime": {"num_samples": 60}, "compare": {"min_group_size": 1}, "models": models,
+              "lime": {"num_samples": 60}, "compare": {"min_group_size": 1, **FAST_COMPARE}, "figures": FAST_FIGURES, "models": models,
               "explain": {"methods": METHODS, "rise": {"num_masks": 600}, "occlusion": {"patch": 14, "stride": 7}},
               "validity": {"ceiling": {"identities": 1}}}
     write_config(work, config)

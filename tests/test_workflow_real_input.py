@@ -12,7 +12,7 @@ import pytest
 import yaml
 from conftest import region_model
 from PIL import Image
-from workflow_helpers import REPO, SNAKEMAKE
+from workflow_helpers import FAST_COMPARE, FAST_FIGURES, REPO, SNAKEMAKE, config_flags
 
 from facelime.storage import load_arrays, read_tsv
 
@@ -53,8 +53,9 @@ def user_run(tmp_path_factory, face_crop):
     work = tmp_path_factory.mktemp("user")
     make_user_folder(work, face_crop)
     command = SNAKEMAKE + ["--directory", str(work), "--configfile", str(work / "mine.yaml"),
-                           "--config", "lime={num_samples: 12}", "--cores", "2"]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=work,
+                           "--config", "lime={num_samples: 12}", *config_flags(compare=FAST_COMPARE, figures=FAST_FIGURES),
+                           "--cores", "2"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=2400, cwd=work,
                             env={**os.environ, "TQDM_DISABLE": "1", "OPENBLAS_NUM_THREADS": "1"})
     assert result.returncode == 0, result.stderr[-4000:]
     return work, result.stderr
