@@ -212,3 +212,17 @@ def test_figure_digest_follows_the_figure_steps_imports(tmp_path):
     heatmaps = copy / "facelime/heatmaps.py"
     heatmaps.write_text(heatmaps.read_text() + "\n# changed\n")
     assert source_digest(copy, figure_code_files(copy)) != before
+
+
+def test_validity_checks_are_off_by_default_and_each_adds_its_tables(demo, monkeypatch):
+    """Replaces a dry run of the workflow (test_validity_workflow): with validity.* left at the
+    study's defaults no target lies under results/validity/, so no validity job runs; turning a
+    check on adds its study-level tables and figures."""
+    assert not [t for t in demo().all_targets if t.startswith("results/validity/")]
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["validity"] = {check: {"enabled": True} for check in paths.VALIDITY}
+    config["models"]["whole"] = {"backend": "onnx", "path": "whole.onnx"}  # sanity needs an ONNX net
+    Path("whole.onnx").touch()
+    plan = build(config, Path.cwd())
+    for check, files in paths.VALIDITY.items():
+        assert set(files) <= set(plan.all_targets), check

@@ -60,14 +60,6 @@ def validity_run(tmp_path_factory):
     return work
 
 
-def test_validity_stages_are_off_by_default(tmp_path):
-    demo_dataset(faces=tmp_path / "data", metadata=tmp_path / "identities.csv")
-    write_config(tmp_path, {"dataset": {"root": str(tmp_path / "data"), "identities": IDENTITIES[:2]},
-                            "models": {"dlib_resnet": {"backend": "dlib"}}})
-    jobs = dry_run_jobs(tmp_path)
-    assert not {"faithfulness", "stability", "randomise_model", "sanity_check", "region_stats"} & set(jobs)
-
-
 def test_faithfulness_tables(validity_run):
     results = validity_run / "results" / "validity"
     explained = ("region", "whole", "region@occlusion", "whole@occlusion")
