@@ -7,7 +7,7 @@ import csv
 import numpy as np
 import pytest
 from conftest import region_model
-from workflow_helpers import FAST_COMPARE, FAST_FIGURES, dry_run_jobs, snakemake, write_config
+from workflow_helpers import FAST_COMPARE, FAST_FIGURES, snakemake, write_config
 
 from facelime.canonical import REGIONS, region_shares
 from facelime.steps.demo import demo_dataset
