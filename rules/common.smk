@@ -24,9 +24,9 @@ from facelime.explainers import explained_name, split_name
 from facelime.heatmaps import heatmap_outputs
 from facelime.plan import paths, records, run
 from facelime.plan.build import Plan
-from facelime.plan.catalogue import comparison_subcategory
+from facelime.plan import catalogue
 from facelime.plan.digest import figure_style
-from facelime.plan.layouts import figure_subcategory
+from facelime.plan import layouts
 from facelime.plan.members import Members
 from facelime.plan.study import Study
 
@@ -38,6 +38,15 @@ def workflow_errors():
         yield
     except ConfigError as err:
         raise WorkflowError(str(err)) from None
+
+
+# report() calls these with the job's wildcards; the plan's functions take the name itself
+def comparison_subcategory(wildcards):
+    return catalogue.comparison_subcategory(wildcards.comparison)
+
+
+def figure_subcategory(wildcards):
+    return layouts.figure_subcategory(wildcards.figure)
 
 
 # One validator for the workflow and the CLI: study defaults from the schema for every
