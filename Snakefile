@@ -32,11 +32,11 @@ include: "rules/qc.smk"
 
 
 onstart:
-    announce_settings()
+    run.announce_settings(SETTINGS, config)
 
 
 onsuccess:
-    print_run_summary()
+    run.print_run_summary(PARSED_AT)
 
 
 rule all:

@@ -149,7 +149,7 @@ rule identity_classifier:
     params:
         identities=lambda wildcards: identity_classifier_identities(),
         model=identity_classifier_model(),
-        spec=numbers_only(config["models"][identity_classifier_model()]),
+        spec=plan_settings.numbers_only(config["models"][identity_classifier_model()]),
         settings=IDENTITY_CLASSIFIER,
         lime=LIME_PARAMS,
         seed=config["seed"],

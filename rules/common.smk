@@ -23,6 +23,7 @@ from facelime.errors import ConfigError
 from facelime.explainers import explained_name, split_name
 from facelime.heatmaps import heatmap_outputs
 from facelime.plan import paths, records, run
+from facelime.plan import resources as plan_resources
 from facelime.plan.build import Plan
 from facelime.plan import catalogue
 from facelime.plan.digest import figure_style
@@ -154,11 +155,6 @@ def comparison_inputs(wildcards):
     return [e["path"] for e in plan().kl_entries(wildcards.comparison)]
 
 
-def comparison_identity_models(wildcards):
-    """Every model a KL set's heatmaps average, in first-use order."""
-    return plan().catalogue.comparison_models(wildcards.comparison)
-
-
 def comparison_identity_inputs(wildcards):
     """The (model, identity) heatmaps the KL set's uncertainty resamples, models x identities."""
     return plan().kl_identity_inputs(wildcards.comparison)
@@ -187,30 +183,12 @@ def figure_caption(wildcards, colormap):
     )
 
 
-def ceiling_tables():
-    """validity.ceiling: the seed_ceiling tables of the names whose method draws at random."""
-    return plan().ceiling_tables()
-
-
-def stability_models_identities():
-    return plan().stability_tables()
-
-
 # --- how config reaches the steps (one block) ------------------------------------
 # A job reruns when something it records changes, and only then: what a job records and what
 # it only runs with (speed-only settings, handed over by run_step) are decided in
 # facelime.plan.settings.
-def model_spec(wildcards):
-    """The config entry of a model, a randomised copy's or <model>@<method>'s model's."""
-    return plan_settings.model_entry(config, wildcards.model, RANDOMISED)
-
-
 def explain_params(wildcards):
     return plan_settings.explain_params(config, wildcards.model)
-
-
-def numbers_only(section):
-    return plan_settings.numbers_only(section)
 
 
 LIME_PARAMS = plan_settings.lime_params(config)
@@ -233,7 +211,7 @@ def config_file_inputs(section, key):
 
 def model_file(wildcards):
     """The model file as an input, so that a changed model reruns its jobs."""
-    path = model_spec(wildcards)["path"]
+    path = plan_settings.model_entry(config, wildcards.model, RANDOMISED)["path"]
     return [path] if path else []
 
 
@@ -243,60 +221,14 @@ def identity_chunks(size):
     return [found[start : start + size] for start in range(0, len(found), size)]
 
 
-def explain_overrides():
-    """(threads, resources) that the profile or command line sets for rule explain, for the
-    chunk rules explain_<n>, so that one set of knobs (set-threads, set-resources: explain)
-    serves both shapes. Snakemake keeps them in resource_settings without a public reader.
-    """
-    settings = workflow.resource_settings
-    raw = lambda value: getattr(value, "raw", value)  # parsed into Resource objects
-    threads = raw(getattr(settings, "_parsed_overwrite_threads", {}).get("explain", 1))
-    resources = getattr(settings, "_parsed_overwrite_resources", {}).get("explain", {})
-    return threads, {name: raw(value) for name, value in dict(resources).items()}
-
-
-def held_gpus(rule):
-    """The `gpu` the profile or command line gives `rule` (set-resources), 0 if none."""
-    resources = getattr(workflow.resource_settings, "_parsed_overwrite_resources", {})
-    value = dict(resources.get(rule, {})).get("gpu", 0)
-    return int(getattr(value, "raw", value) or 0)
-
-
 def model_env(rule):
-    """The conda environment of the rules that run a model. With a gpu held (workflow/profiles/gpu,
-    or the SLURM profile with gpu set) it is envs/facelime-gpu.yaml (onnxruntime-gpu), else
-    the CPU build, envs/facelime.yaml. One switch, the gpu a job holds, decides both.
-    """
-    return "../envs/facelime-gpu.yaml" if held_gpus(rule) else "../envs/facelime.yaml"
-
-
-def faithfulness_settings():
-    return plan_settings.faithfulness_settings(config)
-
-
-def patch_settings():
-    return plan_settings.patch_settings(config)
-
-
-def overview_settings():
-    return plan_settings.overview_settings(SETTINGS)
+    """envs/facelime-gpu.yaml when `rule` holds a gpu, else the CPU env (facelime.plan.resources)."""
+    return plan_resources.model_env(workflow.resource_settings, rule)
 
 
 # --- start and end of a run (facelime.plan.run) ----------------------------------
 # The Snakefile is read just before the jobs run: a summary written after this is this run's.
 PARSED_AT = time.time()
-
-
-def announce_settings():
-    run.announce_settings(SETTINGS, config)
-
-
-def print_run_summary():
-    run.print_run_summary(PARSED_AT)
-
-
-def run_not_made():
-    return run.run_not_made(STUDY, MEMBERS.metadata, groups())
 
 
 # --- classifier mode (docs/method.md, Classifier mode) --------------------------

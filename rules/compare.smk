@@ -43,7 +43,9 @@ rule kl_matrix:
         title=lambda wildcards: plan().catalogue.comparison_title(wildcards.comparison),
         linkage=config["compare"]["linkage"],
         figure_style=FIGURE_STYLE,
-        identity_models=comparison_identity_models,
+        identity_models=lambda wildcards: plan().catalogue.comparison_models(
+            wildcards.comparison
+        ),
         identities=lambda wildcards: identities(),
         uncertainty={
             key: config["compare"][key]

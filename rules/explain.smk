@@ -40,7 +40,9 @@ else:
     # identity's crops change, its whole chunk reruns (the other identities' numbers
     # come out the same: every draw is seeded per model, identity and image).
     # set-threads / set-resources for `explain` (profiles, command line) apply to every chunk rule
-    EXPLAIN_THREADS, EXPLAIN_RESOURCES = explain_overrides()
+    EXPLAIN_THREADS, EXPLAIN_RESOURCES = plan_resources.overrides(
+        workflow.resource_settings, "explain"
+    )
     for chunk, members in enumerate(identity_chunks(IDENTITIES_PER_JOB)):
 
         rule:

@@ -16,7 +16,7 @@ rule method_agreement:
         landmarks=lambda wildcards: expand(
             "results/landmarks/{identity}.npz", identity=identities()
         ),
-        ceilings=lambda wildcards: ceiling_tables(),
+        ceilings=lambda wildcards: plan().ceiling_tables(),
     output:
         images_tsv="results/methods/agreement_per_image.tsv",
         summary=report(

@@ -63,8 +63,8 @@ rule run_overview:
     conda:
         "../envs/facelime.yaml"
     params:
-        settings=lambda wildcards: overview_settings(),
+        settings=lambda wildcards: plan_settings.overview_settings(SETTINGS),
         groups=lambda wildcards: groups(),
-        not_made=lambda wildcards: run_not_made(),
+        not_made=lambda wildcards: run.run_not_made(STUDY, MEMBERS.metadata, groups()),
     script:
         "../scripts/run_overview.py"

@@ -38,7 +38,7 @@ rule faithfulness:
         model_env("faithfulness")
     params:
         spec=model_params,
-        settings=faithfulness_settings(),
+        settings=plan_settings.faithfulness_settings(config),
         pair_crop=reference_crop_params(),
         seed=config["seed"],
     script:
@@ -115,7 +115,7 @@ rule stability:
 
 rule stability_summary:
     input:
-        tables=lambda wildcards: stability_models_identities(),
+        tables=lambda wildcards: plan().stability_tables(),
     output:
         tsv=report(
             "results/validity/stability.tsv",
@@ -227,7 +227,7 @@ rule patch_restoration:
         spec=model_params,
         lime=explain_params,
         segment=SEGMENT_PARAMS,
-        settings=patch_settings(),
+        settings=plan_settings.patch_settings(config),
         seed=config["seed"],
     script:
         "../scripts/patch_restoration.py"
