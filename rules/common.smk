@@ -22,12 +22,10 @@ from facelime.config import effective_settings, validate_config
 from facelime.errors import ConfigError
 from facelime.explainers import explained_name, split_name
 from facelime.heatmaps import heatmap_outputs
-from facelime.plan import paths, records, run
+from facelime.plan import catalogue, layouts, paths, records, run
 from facelime.plan import resources as plan_resources
 from facelime.plan.build import Plan
-from facelime.plan import catalogue
 from facelime.plan.digest import figure_style
-from facelime.plan import layouts
 from facelime.plan.members import Members
 from facelime.plan.study import Study
 
@@ -229,6 +227,11 @@ def model_env(rule):
 # --- start and end of a run (facelime.plan.run) ----------------------------------
 # The Snakefile is read just before the jobs run: a summary written after this is this run's.
 PARSED_AT = time.time()
+
+
+def run_not_made(wildcards):
+    """What this config leaves out, for the overview table and the figure index."""
+    return run.run_not_made(STUDY, MEMBERS.metadata, groups())
 
 
 # --- classifier mode (docs/method.md, Classifier mode) --------------------------

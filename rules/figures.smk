@@ -53,7 +53,7 @@ rule figure_index:
     params:
         # [{description, files}] of every figure, in the order it is printed
         figures=lambda wildcards: plan().figure_index,
-        not_made=lambda wildcards: run.run_not_made(STUDY, MEMBERS.metadata, groups()),
+        not_made=run_not_made,
     script:
         "../scripts/figure_index.py"
 

@@ -65,6 +65,6 @@ rule run_overview:
     params:
         settings=lambda wildcards: plan_settings.overview_settings(SETTINGS),
         groups=lambda wildcards: groups(),
-        not_made=lambda wildcards: run.run_not_made(STUDY, MEMBERS.metadata, groups()),
+        not_made=run_not_made,
     script:
         "../scripts/run_overview.py"

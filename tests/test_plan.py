@@ -214,7 +214,7 @@ def test_figure_digest_follows_the_figure_steps_imports(tmp_path):
     assert source_digest(copy, figure_code_files(copy)) != before
 
 
-def test_validity_checks_are_off_by_default_and_each_adds_its_tables(demo, monkeypatch):
+def test_validity_checks_are_off_by_default_and_each_adds_its_tables(demo):
     """Replaces a dry run of the workflow (test_validity_workflow): with validity.* left at the
     study's defaults no target lies under results/validity/, so no validity job runs; turning a
     check on adds its study-level tables and figures."""
