@@ -10,6 +10,7 @@ steps that write these tables are in facelime.steps (preprocess, qc).
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 WIDTH = 100  # console lines
 QC_FIELDS = ("identity", "file", "stage", "action", "reason")
@@ -17,6 +18,12 @@ COUNT_FIELDS = ("stage", "images", "fallbacks", "share")
 FALLBACK_REASON = "no face detected: the whole crop was taken as the face box (the study's fallback)"
 REGIONS_SKIP_REASON = ("no regions explanation: the landmark stage found no face (whole-crop fallback), "
                        "so its regions would not be the face's")
+
+
+def first_few(items, shown: int = 4) -> str:
+    """The first `shown` items joined with '; ', and '; ...' when there are more."""
+    items = list(items)
+    return "; ".join(items[:shown]) + ("; ..." if len(items) > shown else "")
 
 
 def run_summary(rows: list[dict], counts: list[dict], identities: int, used: int, max_share: float) -> str:
@@ -41,12 +48,15 @@ def run_summary(rows: list[dict], counts: list[dict], identities: int, used: int
                 "are these face crops? See preprocess.detect."
                 for c in counts if c["images"] and c["share"] > max_share]
     if skipped:
-        warnings.append(f"WARNING: {skipped} images were skipped (unreadable, too small or no face found).")
+        # named here, so a user who never opens results/qc/ still knows which files to look at
+        files = dict.fromkeys((f"{r['identity']}/{Path(r['file']).name}", r["reason"]) for r in rows
+                              if r["action"] == "skipped" and r["reason"] != REGIONS_SKIP_REASON)
+        warnings.append(f"WARNING: {skipped} images were skipped (unreadable, too small or no face found): "
+                        f"{first_few(f'{file}: {reason}' for file, reason in files)}.")
     notes = [r for r in rows if r["action"] == "note" and r["stage"] == "metadata"]
     if notes:
-        shown = "; ".join(f"{r['identity']}: {r['reason']}" for r in notes[:4])
-        warnings.append(f"NOTE: {len(notes)} identities carry a note in the metadata ({shown}"
-                        f"{'; ...' if len(notes) > 4 else ''}).")
+        shown = first_few(f"{r['identity']}: {r['reason']}" for r in notes)
+        warnings.append(f"NOTE: {len(notes)} identities carry a note in the metadata ({shown}).")
     if count("no metadata", "metadata") or count("no value", "metadata"):
         warnings.append(f"WARNING: {count('no metadata', 'metadata')} identities have no row in the metadata and "
                         f"{count('no value', 'metadata')} have an empty group value: they are in no group heatmap.")

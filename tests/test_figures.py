@@ -204,3 +204,16 @@ def test_heatmap_caption_names_the_regions_explainer_and_its_players():
     assert "7 landmark regions (all 128 coalitions)" in explainer_text(["lime", "regions"], lime, {})
     split = explainer_text(["regions"], lime, {"regions": {"split_sides": True}})
     assert "10 landmark regions (all 1024 coalitions)" in split
+
+
+def test_the_summary_names_each_skipped_image_once_with_its_reason():
+    """A user who never opens results/qc/ learns which files were skipped and why (a file's two
+    identical rows, written by two stages' jobs, name it once)."""
+    row = {"identity": "a", "file": "/data/a/broken.jpg", "stage": "crop_and_segment", "action": "skipped",
+           "reason": "not an image file (format not recognised)"}
+    others = [{**row, "identity": f"b{i}", "file": f"/data/b{i}/x.jpg", "reason": "no face found"} for i in range(4)]
+    summary = run_summary([row, row], [], identities=1, used=1, max_share=0.1).replace("\n  ", " ")
+    assert "were skipped (unreadable, too small or no face found): a/broken.jpg: not an image file " \
+           "(format not recognised)." in summary
+    many = run_summary([row, *others], [], identities=5, used=1, max_share=0.1).replace("\n  ", " ")
+    assert "a/broken.jpg" in many and "b2/x.jpg: no face found; ..." in many and "b3/x.jpg" not in many
