@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.cluster.hierarchy import linkage
-from scipy.spatial.distance import squareform
 from scipy.special import kl_div
 
 from .heatmaps import stretch
@@ -33,4 +31,7 @@ def kl_matrix(heatmaps: list[np.ndarray]) -> np.ndarray:
 
 def cluster(matrix: np.ndarray, method: str = "ward") -> np.ndarray:
     """scipy linkage of the condensed distance matrix ('ward' as the study; 'average' etc.)."""
+    from scipy.cluster.hierarchy import linkage  # only the KL-matrix jobs cluster
+    from scipy.spatial.distance import squareform
+
     return linkage(squareform(matrix, checks=False), method=method)

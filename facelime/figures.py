@@ -16,21 +16,13 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-from scipy.cluster.hierarchy import dendrogram  # noqa: E402
 
 from .canonical import REGIONS  # noqa: E402
+from .names import readable  # noqa: E402
 
 # Defaults of the schema's `figures` section (facelime/schemas/config.schema.yaml).
 STYLE = {"dpi": 300, "scale": "shared", "outline": True}
 COLORMAPS = {"grey": "gray", "jet": "jet"}  # the study's two renderings of a heatmap
-
-
-def readable(name: str) -> str:
-    """A key as a title shows it when figures.labels has no name for it: underscores become
-    spaces ('train_set' -> 'train set', 'Angelina_Jolie' -> 'Angelina Jolie'); the rest is kept."""
-    return " ".join(str(name).replace("_", " ").split()) or str(name)
 
 
 def use_style(style: dict | None) -> None:
@@ -149,6 +141,9 @@ def draw_heatmap_grid(rows: list[dict], maps: list[np.ndarray], path, title: str
 
 
 def draw_clustermap(matrix: np.ndarray, names: list[str], links: np.ndarray, path, title: str) -> None:
+    import pandas as pd  # here, not at the top: most figure jobs draw no seaborn chart (~0.5 s to import)
+    import seaborn as sns
+
     frame = pd.DataFrame(matrix, index=names, columns=names)
     size = max(4.5, 0.55 * len(names) + 3)
     # colour bar on the right of the matrix, outside the dendrograms: its label is never cut
@@ -163,6 +158,8 @@ def draw_dendrogram(links: np.ndarray, names: list[str], path, title: str, suppo
     """Leaves on the right, as the study drew them; distance grows to the left. support: per merge
     (row of links), its bootstrap support, written at the node (facelime.kl_uncertainty)."""
     fig, ax = plt.subplots(figsize=(5.5, max(2.2, 0.35 * len(names) + 1)), layout="constrained")
+    from scipy.cluster.hierarchy import dendrogram  # only dendrogram jobs need scipy's clustering
+
     tree = dendrogram(links, labels=list(names), ax=ax, orientation="left", color_threshold=0,
                       above_threshold_color="k")
     if support is not None:
@@ -183,6 +180,9 @@ def draw_dendrogram(links: np.ndarray, names: list[str], path, title: str, suppo
 def draw_region_shares(rows: list[dict], path, one_net: bool = False) -> None:
     """Share of heatmap mass per region beside its density (share / area): the raw mass follows the
     regions' size (cheeks and jaw are over half of the canvas), the density ranks what is looked at."""
+    import pandas as pd
+    import seaborn as sns
+
     frame = pd.DataFrame(rows)
     # per identity and per (group, model) the TSV has them; the chart keeps what a reader compares
     frame = frame[~frame["kind"].isin(["model_identity", "identity", "group_model"])].copy()

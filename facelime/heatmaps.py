@@ -11,14 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from PIL import Image
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from .storage import atomic_path, load_some, save_arrays  # noqa: E402
+from .storage import atomic_path, load_some, save_arrays
 
 
 def stretch(values: np.ndarray) -> np.ndarray:
@@ -59,7 +55,10 @@ def models_equal_mean(maps, scales) -> np.ndarray:
 
 def jet(heatmap: np.ndarray) -> np.ndarray:
     """uint8 RGB JET rendering of a [0, 1] heatmap."""
-    return np.round(plt.get_cmap("jet")(heatmap)[:, :, :3] * 255).astype(np.uint8)
+    # matplotlib's colour maps without pyplot: most jobs that import this module draw no figure
+    from matplotlib import colormaps
+
+    return np.round(colormaps["jet"](heatmap)[:, :, :3] * 255).astype(np.uint8)
 
 
 def _save_png(path: Path, array: np.ndarray) -> None:

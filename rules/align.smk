@@ -20,28 +20,30 @@ rule align_identity:
         faces=paths.FACES,
         landmarks=paths.LANDMARKS,
         canonical=paths.CANONICAL,
-        masks=expand(paths.MASKS, model=EXPLAINED, allow_missing=True),
+        masks=expand(paths.MASKS, model=STUDY.explained, allow_missing=True),
     output:
         aligned_faces=paths.ALIGNED_FACES,
-        aligned=expand(paths.ALIGNED, model=EXPLAINED, allow_missing=True),
+        aligned=expand(paths.ALIGNED, model=STUDY.explained, allow_missing=True),
         heatmaps=[
             path
-            for model in EXPLAINED
+            for model in STUDY.explained
             for path in heatmap_outputs(paths.heatmap("model_identity", model=model))
         ],
-        identity_heatmap=heatmap_outputs(HEATMAP["identity"]),
+        identity_heatmap=heatmap_outputs(paths.HEATMAP["identity"]),
     log:
         "logs/align_identity/{identity}.log",
     conda:
         "../envs/facelime.yaml"
     params:
-        models=EXPLAINED,
-        identity_models=MODELS,  # randomised copies (validity.sanity) stay out of the identity heatmap
+        models=STUDY.explained,
+        identity_models=STUDY.models,  # randomised copies (validity.sanity) stay out of the identity heatmap
         heatmap_prefixes=lambda wildcards: [
-            HEATMAP["model_identity"].format(model=m, identity=wildcards.identity)
-            for m in EXPLAINED
+            paths.HEATMAP["model_identity"].format(
+                model=m, identity=wildcards.identity
+            )
+            for m in STUDY.explained
         ],
-        identity_prefix=lambda wildcards: HEATMAP["identity"].format(
+        identity_prefix=lambda wildcards: paths.HEATMAP["identity"].format(
             identity=wildcards.identity
         ),
     script:

@@ -4,7 +4,9 @@
 
 rule classifier_predict:
     input:
-        model_file=lambda wildcards: CLASSIFY["models"][wildcards.classifier]["path"],
+        model_file=lambda wildcards: config["classify"]["models"][
+            wildcards.classifier
+        ]["path"],
     output:
         npz="results/classify/{classifier}/predictions.npz",
         tsv="results/classify/{classifier}/predictions.tsv",
@@ -13,10 +15,10 @@ rule classifier_predict:
     conda:
         model_env("classifier_predict")
     params:
-        dataset=CLASSIFY["dataset"],
-        spec=lambda wildcards: CLASSIFY["models"][wildcards.classifier],
-        max_per_class=CLASSIFY["max_images_per_class"],
-        on_bad_image=DATASET["on_bad_image"],
+        dataset=config["classify"]["dataset"],
+        spec=lambda wildcards: config["classify"]["models"][wildcards.classifier],
+        max_per_class=config["classify"]["max_images_per_class"],
+        on_bad_image=config["dataset"]["on_bad_image"],
     script:
         "../scripts/classifier_predict.py"
 
@@ -58,8 +60,10 @@ rule classifier_report:
     conda:
         "../envs/facelime.yaml"
     params:
-        classes=lambda wildcards: CLASSIFY["models"][wildcards.classifier]["classes"],
-        cases=CLASSIFY["cases"],
+        classes=lambda wildcards: config["classify"]["models"][wildcards.classifier][
+            "classes"
+        ],
+        cases=config["classify"]["cases"],
         figure_style=FIGURE_STYLE,
     script:
         "../scripts/classifier_report.py"
@@ -69,7 +73,9 @@ rule classifier_explain:
     input:
         predictions="results/classify/{classifier}/predictions.npz",
         cases_tsv="results/classify/{classifier}/cases.tsv",
-        model_file=lambda wildcards: CLASSIFY["models"][wildcards.classifier]["path"],
+        model_file=lambda wildcards: config["classify"]["models"][
+            wildcards.classifier
+        ]["path"],
     output:
         npz="results/classify/{classifier}/explanations.npz",
         figures=[
@@ -80,21 +86,21 @@ rule classifier_explain:
                 subcategory="{classifier}",
                 labels={"classifier": "{classifier}", "figure": case},
             )
-            for case in CASE_FIGURES
+            for case in paths.CASE_FIGURES
         ],
         figure_pdfs=[
             f"results/classify/{{classifier}}/cases/{case}.pdf"
-            for case in CASE_FIGURES
+            for case in paths.CASE_FIGURES
         ],
     log:
         "logs/classify/{classifier}/explain.log",
     conda:
         model_env("classifier_explain")
     params:
-        spec=lambda wildcards: CLASSIFY["models"][wildcards.classifier],
-        lime=CLASSIFY["lime"],
+        spec=lambda wildcards: config["classify"]["models"][wildcards.classifier],
+        lime=config["classify"]["lime"],
         seed=config["seed"],
-        cases=CASE_FIGURES,
+        cases=list(paths.CASE_FIGURES),
         figure_style=FIGURE_STYLE,
     script:
         "../scripts/classifier_explain.py"
@@ -105,41 +111,43 @@ rule identity_classifier:
         faces=lambda wildcards: expand(
             "results/faces/{identity}.npz", identity=identity_classifier_identities()
         ),
-        model_file=lambda wildcards: identity_classifier_model_file(),
+        model_file=lambda wildcards: plan_settings.model_file(
+            config, STUDY.identity_classifier_model
+        ),
     output:
         metrics=report(
-            IDENTITY_OUTPUTS["metrics.tsv"],
+            paths.IDENTITY_CLASSIFIER["metrics.tsv"],
             caption="../report/identity_classifier.rst",
             category="Classifier mode",
             subcategory="identity classifier",
             labels={"classifier": "identity", "figure": "precision and recall"},
         ),
         metrics_png=report(
-            IDENTITY_OUTPUTS["metrics.png"],
+            paths.IDENTITY_CLASSIFIER["metrics.png"],
             caption="../report/identity_classifier.rst",
             category="Classifier mode",
             subcategory="identity classifier",
             labels={"classifier": "identity", "figure": "precision and recall chart"},
         ),
-        confusion=IDENTITY_OUTPUTS["confusion.tsv"],
+        confusion=paths.IDENTITY_CLASSIFIER["confusion.tsv"],
         confusion_png=report(
-            IDENTITY_OUTPUTS["confusion.png"],
+            paths.IDENTITY_CLASSIFIER["confusion.png"],
             caption="../report/identity_classifier.rst",
             category="Classifier mode",
             subcategory="identity classifier",
             labels={"classifier": "identity", "figure": "confusion matrix"},
         ),
-        predictions=IDENTITY_OUTPUTS["predictions.tsv"],
-        classifier=IDENTITY_OUTPUTS["classifier.npz"],
+        predictions=paths.IDENTITY_CLASSIFIER["predictions.tsv"],
+        classifier=paths.IDENTITY_CLASSIFIER["classifier.npz"],
         explanations=report(
-            IDENTITY_OUTPUTS["explanations.png"],
+            paths.IDENTITY_CLASSIFIER["explanations.png"],
             caption="../report/identity_classifier.rst",
             category="Classifier mode",
             subcategory="identity classifier",
             labels={"classifier": "identity", "figure": "explanations"},
         ),
         pdfs=[
-            IDENTITY_OUTPUTS[name][: -len(".png")] + ".pdf"
+            paths.IDENTITY_CLASSIFIER[name][: -len(".png")] + ".pdf"
             for name in ("metrics.png", "confusion.png", "explanations.png")
         ],
     log:
@@ -148,10 +156,12 @@ rule identity_classifier:
         model_env("identity_classifier")
     params:
         identities=lambda wildcards: identity_classifier_identities(),
-        model=identity_classifier_model(),
-        spec=plan_settings.numbers_only(config["models"][identity_classifier_model()]),
-        settings=IDENTITY_CLASSIFIER,
-        lime=LIME_PARAMS,
+        model=STUDY.identity_classifier_model,
+        spec=plan_settings.numbers_only(
+            config["models"][STUDY.identity_classifier_model]
+        ),
+        settings=config["identity_classifier"],
+        lime=plan_settings.lime_params(config),
         seed=config["seed"],
         figure_style=FIGURE_STYLE,
     script:

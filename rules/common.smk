@@ -20,7 +20,6 @@ os.environ.update(
 from facelime.plan import settings as plan_settings
 from facelime.config import effective_settings, validate_config
 from facelime.errors import ConfigError
-from facelime.explainers import explained_name, split_name
 from facelime.heatmaps import heatmap_outputs
 from facelime.plan import catalogue, layouts, paths, records, run
 from facelime.plan import resources as plan_resources
@@ -58,30 +57,16 @@ SETTINGS = effective_settings(
 )
 STUDY = Study(config)
 MEMBERS = Members(config)
-# the names rules read (facelime.plan.study): models sorted as jobs and tables list them
-DATASET = config["dataset"]
-VALIDITY = config["validity"]
-MODELS = STUDY.models
-METHODS = STUDY.methods
-METHOD_NAMES = STUDY.method_names
-RANDOMISED = STUDY.randomised
-EXPLAINED = STUDY.explained
-ATTRIBUTE_SETS = STUDY.attribute_sets
-REGION_MODELS = STUDY.model_order
-HEATMAP = paths.HEATMAP
 CLASSIFY = config["classify"]
 CLASSIFIERS = sorted(CLASSIFY["models"]) if CLASSIFY["enabled"] else []
-IDENTITY_CLASSIFIER = config["identity_classifier"]
-IDENTITY_OUTPUTS = paths.IDENTITY_CLASSIFIER
-CASE_FIGURES = list(paths.CASE_FIGURES)
 # every figure job's params: a new dpi, colour scale or drawing code reruns the figures only
 FIGURE_STYLE = figure_style(config["figures"], workflow.basedir)
 
 
 wildcard_constraints:
     identity=r"[^/]+",
-    model="|".join(re.escape(m) for m in EXPLAINED),
-    trained="|".join(re.escape(m) for m in MODELS),
+    model="|".join(re.escape(m) for m in STUDY.explained),
+    trained="|".join(re.escape(m) for m in STUDY.models),
     attribute=r"[^/]+",
     column=r"[^/]+",
     value=r"[^/]+",
@@ -93,7 +78,7 @@ wildcard_constraints:
 # --- the dataset (facelime.plan.members) ---------------------------------------------------
 def identities():
     """Identity folders of the dataset (after the demo checkpoint, when demo)."""
-    if DATASET["demo"]:
+    if config["dataset"]["demo"]:
         checkpoints.demo_dataset.get()
     with workflow_errors():
         return MEMBERS.identities
@@ -119,13 +104,12 @@ def dataset_qc_rows():
 
 def identity_images(wildcards):
     """Image files of one identity, capped at dataset.max_images_per_identity."""
-    if DATASET["demo"]:
-        checkpoints.demo_dataset.get()
+    identities()
     return MEMBERS.images(wildcards.identity)
 
 
 # A bad layout, identity column or grouping stops here in one line; the banner names the column.
-if not DATASET["demo"]:
+if not config["dataset"]["demo"]:
     identities()
     if MEMBERS.metadata:
         with workflow_errors():
@@ -166,21 +150,6 @@ def figure_grid_inputs(wildcards):
     return [panel.path for panel in figure_layout(wildcards).panels]
 
 
-def figure_caption(wildcards, colormap):
-    """A heatmap figure's report caption, from the settings it is drawn with."""
-    from facelime.report_text import heatmap_figure_caption
-
-    return heatmap_figure_caption(
-        figure_layout(wildcards).title,
-        colormap,
-        config["figures"],
-        config["lime"],
-        METHODS if wildcards.figure == "methods" else ["lime"],
-        config["explain"],
-        config["seed"],
-    )
-
-
 # --- how config reaches the steps (one block) ------------------------------------
 # A job reruns when something it records changes, and only then: what a job records and what
 # it only runs with (speed-only settings, handed over by run_step) are decided in
@@ -189,28 +158,12 @@ def explain_params(wildcards):
     return plan_settings.explain_params(config, wildcards.model)
 
 
-LIME_PARAMS = plan_settings.lime_params(config)
-SEGMENT_PARAMS = plan_settings.segment_params(config)
-
-
 def model_params(wildcards):
-    return plan_settings.model_params(config, wildcards.model, RANDOMISED)
-
-
-def reference_crop_params():
-    return plan_settings.reference_crop_params(config)
-
-
-def config_file_inputs(section, key):
-    """A file named in the config, as an input (so that a changed file reruns the jobs that read it)."""
-    path = config[section].get(key)
-    return [path] if path else []
+    return plan_settings.model_params(config, wildcards.model, STUDY.randomised)
 
 
 def model_file(wildcards):
-    """The model file as an input, so that a changed model reruns its jobs."""
-    path = plan_settings.model_entry(config, wildcards.model, RANDOMISED)["path"]
-    return [path] if path else []
+    return plan_settings.model_file(config, wildcards.model, STUDY.randomised)
 
 
 def identity_chunks(size):
@@ -235,30 +188,9 @@ def run_not_made(wildcards):
 
 
 # --- classifier mode (docs/method.md, Classifier mode) --------------------------
-def identity_classifier_model():
-    return IDENTITY_CLASSIFIER["model"] or MODELS[0]
-
-
-def identity_classifier_model_file():
-    path = config["models"][identity_classifier_model()]["path"]
-    return [path] if path else []
-
-
 def identity_classifier_identities():
     identities()
     with workflow_errors():
-        return MEMBERS.classifier_identities(IDENTITY_CLASSIFIER["identities"])
-
-
-# --- regions explainer (docs/method.md, Regions explainer) ----------------------
-def regions_landmarks(members=None):
-    """The landmarks an explain job reads: the regions method's players are drawn from them
-    (docs/method.md, Regions explainer); the other methods read none."""
-
-    def inputs(wildcards):
-        if split_name(wildcards.model)[1] != "regions":
-            return []
-        names = members or [wildcards.identity]
-        return expand(paths.LANDMARKS, identity=names)
-
-    return inputs
+        return MEMBERS.classifier_identities(
+            config["identity_classifier"]["identities"]
+        )

@@ -63,7 +63,7 @@ rule region_shares:
         # one model's aligned files: each identity's image count, for the images column
         aligned=lambda wildcards: expand(
             paths.ALIGNED,
-            model=MODELS[0],
+            model=STUDY.models[0],
             identity=identities(),
         ),
     output:
@@ -90,6 +90,6 @@ rule region_shares:
         # per heatmap: kind, label, title, path, size, identities (its n), order (in the chart)
         entries=lambda wildcards: plan().share_entries,
         figure_style=FIGURE_STYLE,
-        one_net=len(MODELS) == 1,
+        one_net=len(STUDY.models) == 1,
     script:
         "../scripts/region_shares.py"

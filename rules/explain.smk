@@ -10,8 +10,10 @@ if IDENTITIES_PER_JOB == 1:
         input:
             faces=paths.FACES,
             model_file=model_file,
-            reference_image=config_file_inputs("lime", "reference_image"),
-            landmarks=regions_landmarks(),
+            reference_image=plan_settings.file_input(config["lime"], "reference_image"),
+            landmarks=lambda wildcards: plan_settings.regions_landmarks(
+                wildcards.model, [wildcards.identity]
+            ),
         output:
             # contact sheets only when asked for: an output fewer per job keeps big DAGs fast
             **({"sheets": directory(paths.SHEETS)} if config["sheets"] else {}),
@@ -28,7 +30,7 @@ if IDENTITIES_PER_JOB == 1:
         params:
             spec=model_params,
             lime=explain_params,
-            preprocess=reference_crop_params(),
+            preprocess=plan_settings.reference_crop_params(config),
             seed=config["seed"],
         script:
             "../scripts/explain.py"
@@ -51,8 +53,12 @@ else:
             input:
                 faces=expand(paths.FACES, identity=members),
                 model_file=model_file,
-                reference_image=config_file_inputs("lime", "reference_image"),
-                landmarks=regions_landmarks(members),
+                reference_image=plan_settings.file_input(
+                    config["lime"], "reference_image"
+                ),
+                landmarks=lambda wildcards, members=members: plan_settings.regions_landmarks(
+                    wildcards.model, members
+                ),
             output:
                 **(
                     {
@@ -77,7 +83,7 @@ else:
             params:
                 spec=model_params,
                 lime=explain_params,
-                preprocess=reference_crop_params(),
+                preprocess=plan_settings.reference_crop_params(config),
                 seed=config["seed"],
                 identities=members,
             script:

@@ -34,8 +34,8 @@ rule figure_grid:
         title=lambda wildcards: figure_layout(wildcards).title,
         figure_style=FIGURE_STYLE,
         # the report's captions, written from this figure's settings (report/figure_grid_*.rst)
-        caption_grey=lambda wildcards: figure_caption(wildcards, "grey"),
-        caption_jet=lambda wildcards: figure_caption(wildcards, "jet"),
+        caption_grey=lambda wildcards: plan().figure_caption(wildcards.figure, "grey"),
+        caption_jet=lambda wildcards: plan().figure_caption(wildcards.figure, "jet"),
     script:
         "../scripts/figure_grid.py"
 

@@ -12,7 +12,7 @@ rule heatmap_model:
         ),
         face=paths.MEAN_FACE,
     output:
-        heatmap=heatmap_outputs(HEATMAP["model"]),
+        heatmap=heatmap_outputs(paths.HEATMAP["model"]),
     log:
         "logs/heatmaps/model/{model}.log",
     conda:
@@ -26,22 +26,24 @@ rule heatmap_model:
 rule heatmap_attribute:
     input:
         members=lambda wildcards: expand(
-            HEATMAP["model"] + ".npz",
-            model=ATTRIBUTE_SETS[wildcards.attribute][wildcards.value],
+            paths.HEATMAP["model"] + ".npz",
+            model=STUDY.attribute_sets[wildcards.attribute][wildcards.value],
         ),
         model_scales=lambda wildcards: expand(
-            HEATMAP["model"] + ".npz",
-            model=ATTRIBUTE_SETS[wildcards.attribute][wildcards.value],
+            paths.HEATMAP["model"] + ".npz",
+            model=STUDY.attribute_sets[wildcards.attribute][wildcards.value],
         ),
         face=paths.MEAN_FACE,
     output:
-        heatmap=heatmap_outputs(HEATMAP["attribute"]),
+        heatmap=heatmap_outputs(paths.HEATMAP["attribute"]),
     log:
         "logs/heatmaps/attribute/{attribute}/{value}.log",
     conda:
         "../envs/facelime.yaml"
     params:
-        names=lambda wildcards: ATTRIBUTE_SETS[wildcards.attribute][wildcards.value],
+        names=lambda wildcards: STUDY.attribute_sets[wildcards.attribute][
+            wildcards.value
+        ],
     script:
         "../scripts/aggregate_heatmap.py"
 
@@ -55,7 +57,7 @@ rule heatmap_group_model:
         ),
         face=paths.MEAN_FACE,
     output:
-        heatmap=heatmap_outputs(HEATMAP["group_model"]),
+        heatmap=heatmap_outputs(paths.HEATMAP["group_model"]),
     log:
         "logs/heatmaps/group/{column}/{value}/{model}.log",
     conda:
@@ -69,34 +71,36 @@ rule heatmap_group_model:
 rule heatmap_group_all_models:
     input:
         members=expand(
-            HEATMAP["group_model"] + ".npz", model=MODELS, allow_missing=True
+            paths.HEATMAP["group_model"] + ".npz",
+            model=STUDY.models,
+            allow_missing=True,
         ),
-        model_scales=expand(HEATMAP["model"] + ".npz", model=MODELS),
+        model_scales=expand(paths.HEATMAP["model"] + ".npz", model=STUDY.models),
         face=paths.MEAN_FACE,
     output:
-        heatmap=heatmap_outputs(HEATMAP["group_all"]),
+        heatmap=heatmap_outputs(paths.HEATMAP["group_all"]),
     log:
         "logs/heatmaps/group/{column}/{value}/all_models.log",
     conda:
         "../envs/facelime.yaml"
     params:
-        names=MODELS,
+        names=STUDY.models,
     script:
         "../scripts/aggregate_heatmap.py"
 
 
 rule heatmap_all_models:
     input:
-        members=expand(HEATMAP["model"] + ".npz", model=MODELS),
-        model_scales=expand(HEATMAP["model"] + ".npz", model=MODELS),
+        members=expand(paths.HEATMAP["model"] + ".npz", model=STUDY.models),
+        model_scales=expand(paths.HEATMAP["model"] + ".npz", model=STUDY.models),
         face=paths.MEAN_FACE,
     output:
-        heatmap=heatmap_outputs(HEATMAP["all_models"]),
+        heatmap=heatmap_outputs(paths.HEATMAP["all_models"]),
     log:
         "logs/heatmaps/all_models.log",
     conda:
         "../envs/facelime.yaml"
     params:
-        names=MODELS,
+        names=STUDY.models,
     script:
         "../scripts/aggregate_heatmap.py"

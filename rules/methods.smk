@@ -7,7 +7,7 @@ rule method_agreement:
         aligned_files=lambda wildcards: records.record_paths(
             records.method_files(plan(), "aligned")
         ),
-        heatmaps=expand(HEATMAP["model"] + ".npz", model=METHOD_NAMES),
+        heatmaps=expand(paths.HEATMAP["model"] + ".npz", model=STUDY.method_names),
         canonical="results/canonical/canonical_face.npz",
         # the signed maps (agreement on both signs) and each method's noise ceiling
         mask_files=lambda wildcards: records.record_paths(
@@ -48,9 +48,9 @@ rule method_agreement:
         # records: functions of the job's input (derived params, facelime.plan.records)
         aligned=lambda wildcards, input: records.method_files(plan(), "aligned"),
         masks=lambda wildcards, input: records.method_files(plan(), "masks"),
-        models=MODELS,
-        methods=METHODS,
-        names=METHOD_NAMES,
+        models=STUDY.models,
+        methods=STUDY.methods,
+        names=STUDY.method_names,
         identities=lambda wildcards: identities(),
         seed=config["seed"],
         keep=config["lime"]["keep"],

@@ -5,7 +5,7 @@
 rule crop_and_segment:
     input:
         images=identity_images,
-        detector=config_file_inputs("preprocess", "yunet_model"),
+        detector=plan_settings.file_input(config["preprocess"], "yunet_model"),
     output:
         faces="results/faces/{identity}.npz",
         qc="results/qc/images/{identity}.tsv",
@@ -15,8 +15,8 @@ rule crop_and_segment:
         "../envs/facelime.yaml"
     params:
         preprocess=config["preprocess"],
-        on_bad_image=DATASET["on_bad_image"],
-        lime=SEGMENT_PARAMS,
+        on_bad_image=config["dataset"]["on_bad_image"],
+        lime=plan_settings.segment_params(config),
         seed=config["seed"],
     script:
         "../scripts/crop_and_segment.py"

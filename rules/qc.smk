@@ -47,7 +47,7 @@ rule run_overview:
         table="results/qc/qc.tsv",
         aligned=lambda wildcards: expand(
             "results/aligned/{model}/{identity}.npz",
-            model=MODELS[0],
+            model=STUDY.models[0],
             identity=identities(),
         ),
         index="results/figures/index.tsv",

@@ -31,7 +31,7 @@ rule region_values:
             labels={"figure": "region values"},
         ),
         interaction_figures=expand(
-            "results/regions/interactions/{model}.png", model=REGION_MODELS
+            "results/regions/interactions/{model}.png", model=STUDY.model_order
         ),
     log:
         "logs/regions/region_values.log",
@@ -40,11 +40,13 @@ rule region_values:
     params:
         # records: a function of the job's input (a derived param, facelime.plan.records)
         masks=lambda wildcards, input: records.region_masks(plan()),
-        models=REGION_MODELS,
-        attributes={m: config["models"][m].get("attributes", {}) for m in REGION_MODELS},
+        models=STUDY.model_order,
+        attributes={
+            m: config["models"][m].get("attributes", {}) for m in STUDY.model_order
+        },
         identities=lambda wildcards: identities(),
         groups=lambda wildcards: groups(),
-        settings=VALIDITY["region_stats"],
+        settings=config["validity"]["region_stats"],
         seed=config["seed"],
         figure_style=FIGURE_STYLE,
     script:

@@ -28,7 +28,7 @@ rule faithfulness:
         faces="results/faces/{identity}.npz",
         masks="results/masks/{model}/{identity}.npz",
         model_file=model_file,
-        reference_image=config_file_inputs("lime", "reference_image"),
+        reference_image=plan_settings.file_input(config["lime"], "reference_image"),
     output:
         tsv="results/validity/faithfulness/{model}/{identity}.tsv",
         curves="results/validity/faithfulness/{model}/{identity}.npz",
@@ -39,7 +39,7 @@ rule faithfulness:
     params:
         spec=model_params,
         settings=plan_settings.faithfulness_settings(config),
-        pair_crop=reference_crop_params(),
+        pair_crop=plan_settings.reference_crop_params(config),
         seed=config["seed"],
     script:
         "../scripts/faithfulness.py"
@@ -85,8 +85,8 @@ rule faithfulness_summary:
         "../envs/facelime.yaml"
     params:
         explained=lambda wildcards, input: records.faithfulness(plan()),
-        bootstrap=VALIDITY["faithfulness"]["bootstrap"],
-        confidence=VALIDITY["faithfulness"]["confidence"],
+        bootstrap=config["validity"]["faithfulness"]["bootstrap"],
+        confidence=config["validity"]["faithfulness"]["confidence"],
         seed=config["seed"],
         figure_style=FIGURE_STYLE,
     script:
@@ -106,8 +106,8 @@ rule stability:
         model_env("stability")
     params:
         spec=model_params,
-        lime=LIME_PARAMS,
-        settings=VALIDITY["stability"],
+        lime=plan_settings.lime_params(config),
+        settings=config["validity"]["stability"],
         seed=config["seed"],
     script:
         "../scripts/stability.py"
@@ -145,8 +145,10 @@ rule stability_summary:
 
 rule sanity_check:
     input:
-        trained_heatmaps=expand(HEATMAP["model"] + ".npz", model=MODELS),
-        randomised_heatmaps=expand(HEATMAP["model"] + ".npz", model=sorted(RANDOMISED)),
+        trained_heatmaps=expand(paths.HEATMAP["model"] + ".npz", model=STUDY.models),
+        randomised_heatmaps=expand(
+            paths.HEATMAP["model"] + ".npz", model=sorted(STUDY.randomised)
+        ),
     output:
         tsv=report(
             "results/validity/sanity.tsv",
@@ -160,8 +162,10 @@ rule sanity_check:
     conda:
         "../envs/facelime.yaml"
     params:
-        trained=MODELS,
-        randomised_from=[RANDOMISED[m]["randomised_from"] for m in sorted(RANDOMISED)],
+        trained=STUDY.models,
+        randomised_from=[
+            STUDY.randomised[m]["randomised_from"] for m in sorted(STUDY.randomised)
+        ],
     script:
         "../scripts/sanity_check.py"
 
@@ -203,7 +207,7 @@ rule region_stats:
         heatmaps=lambda wildcards, input: records.model_identity_heatmaps(plan()),
         identities=lambda wildcards: identities(),
         groups=lambda wildcards: groups(),
-        settings=VALIDITY["region_stats"],
+        settings=config["validity"]["region_stats"],
         seed=config["seed"],
         figure_style=FIGURE_STYLE,
     script:
@@ -226,7 +230,7 @@ rule patch_restoration:
         people=lambda wildcards, input: records.people(plan()),
         spec=model_params,
         lime=explain_params,
-        segment=SEGMENT_PARAMS,
+        segment=plan_settings.segment_params(config),
         settings=plan_settings.patch_settings(config),
         seed=config["seed"],
     script:
@@ -235,8 +239,8 @@ rule patch_restoration:
 
 rule patch_summary:
     input:
-        tables=expand("results/validity/patch/{model}.tsv", model=EXPLAINED),
-        curves=expand("results/validity/patch/{model}.npz", model=EXPLAINED),
+        tables=expand("results/validity/patch/{model}.tsv", model=STUDY.explained),
+        curves=expand("results/validity/patch/{model}.npz", model=STUDY.explained),
     output:
         tsv=report(
             "results/validity/patch.tsv",
@@ -265,8 +269,8 @@ rule patch_summary:
     conda:
         "../envs/facelime.yaml"
     params:
-        bootstrap=VALIDITY["patch"]["bootstrap"],
-        confidence=VALIDITY["patch"]["confidence"],
+        bootstrap=config["validity"]["patch"]["bootstrap"],
+        confidence=config["validity"]["patch"]["confidence"],
         seed=config["seed"],
         figure_style=FIGURE_STYLE,
     script:

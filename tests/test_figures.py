@@ -158,8 +158,10 @@ def test_feature_outline_is_drawn_on_canonical_panels_only_when_on(tmp_path):
 def test_readable_names_and_one_meaning_of_n():
     from facelime.steps.compare import identity_and_image_counts
 
-    assert figures.readable("train_set") == "train set" and figures.readable("Angelina_Jolie") == "Angelina Jolie"
-    assert figures.readable("n000001") == "n000001"
+    from facelime.names import readable
+
+    assert readable("train_set") == "train set" and readable("Angelina_Jolie") == "Angelina Jolie"
+    assert readable("n000001") == "n000001"
     # n counts identities, images its own column; an identity whose images were all skipped counts for neither
     assert identity_and_image_counts(["a", "b", "c"], {"a": 2, "b": 3, "c": 0}) == (2, 5)
     assert identity_and_image_counts(["a"], {"a": 2}) == (1, 2)

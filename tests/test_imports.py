@@ -1,4 +1,5 @@
-"""No import cycles in facelime: among its modules, and among its subpackages and top-level modules.
+"""No import cycles in facelime: among its modules, and among its subpackages and top-level modules;
+and no plotting or fitting library loaded where it is not used (the Snakefile, most jobs).
 
 Every import counts, those inside functions too (a lazy import hides a cycle; it does not
 remove it), but for `if TYPE_CHECKING:` blocks, which never run. The graph is read from the source with ast, so nothing is imported to check it.
@@ -111,3 +112,40 @@ def test_no_import_cycle_among_modules():
 def test_no_import_cycle_among_subpackages():
     cycle = find_cycle(collapsed(import_graph()))
     assert cycle is None, "import cycle between subpackages: " + " -> ".join(cycle)
+
+
+# Libraries that take 0.3 to 0.9 s each to import, which only the jobs that draw, rank or fit use
+HEAVY = ("matplotlib.pyplot", "seaborn", "pandas", "sklearn", "scipy.stats", "lime")
+
+
+def loaded_after(statements: list[str]) -> set[str]:
+    """The heavy libraries in sys.modules after running the import statements in a fresh Python."""
+    import json
+    import subprocess
+    import sys
+
+    probe = "\n".join(statements + ["import json, sys",
+                                    f"print(json.dumps([m for m in {list(HEAVY)!r} if m in sys.modules]))"])
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            cwd=PACKAGE.parent, check=True)
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_the_workflow_plans_without_plotting_or_fitting_libraries():
+    """Every `snakemake` start imports what the .smk files import: kept to the plan and its
+    light helpers (docs/code.md), it costs ~0.2 s instead of ~1.3 s before the DAG is built."""
+    rules = PACKAGE.parent / "rules"
+    statements = [line.strip() for smk in [PACKAGE.parent / "Snakefile", *sorted(rules.glob("*.smk"))]
+                  for line in smk.read_text().splitlines()
+                  if line.strip().startswith(("from facelime", "import facelime"))]
+    assert any("facelime.plan.build" in s for s in statements)  # the probe sees the real imports
+    assert loaded_after(statements) == set()
+
+
+def test_jobs_import_only_what_their_step_uses():
+    """A job's process imports its step module: a heatmap, alignment or KL job draws no seaborn
+    chart and fits no surrogate, so it must not pay for those libraries at start."""
+    assert loaded_after(["import facelime.steps.heatmaps", "import facelime.steps.align",
+                         "import facelime.steps.compare", "import facelime.steps.explain",
+                         "import facelime.steps.validity"]) == set()
+    assert {"matplotlib.pyplot"} <= loaded_after(["import facelime.figures"])  # the probe sees a real import

@@ -108,6 +108,10 @@ def test_three_method_demo(demo):
     assert sum(len(files) for _, files in plan.thesis_figures) == 82
     # occlusion draws nothing at random: no ceiling tables for it
     assert {Path(t).parts[3] for t in plan.ceiling_tables()} == {"dlib_resnet", "dlib_resnet@rise"}
+    # report captions: the methods grid names every method's settings, the others LIME's alone
+    methods, nets = plan.figure_caption("methods", "jet"), plan.figure_caption("nets", "grey")
+    assert methods.startswith(plan.figures["methods"].title) and "RISE" in methods and "occlusion" in methods
+    assert "250 samples per image" in nets and "RISE" not in nets and "grey colour map" in nets
 
 
 def test_thesis_figures_kl_sets_and_targets(thesis):

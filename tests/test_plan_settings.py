@@ -91,3 +91,16 @@ def test_validity_settings_leave_out_what_does_not_change_the_curves():
     assert settings.segment_params(config) == {"segmentation": "slic", "n_segments": 30, "compactness": 20}
     assert settings.reference_crop_params(config) is None
     assert settings.overview_settings({"seed": 0, "config_files": ["a.yaml"]}) == {"seed": 0}
+
+
+def test_file_inputs_name_what_a_job_reads():
+    config = three_methods()
+    # the embedded dlib model has no file; an ONNX model's file is an input, also under its other methods
+    assert settings.model_file(config, "dlib_resnet") == []
+    assert settings.model_file(config, "onnx_net") == settings.model_file(config, "onnx_net@rise") == [NET]
+    assert settings.file_input(config["lime"], "reference_image") == []
+    assert settings.file_input({"reference_image": NET}, "reference_image") == [NET]
+    # only the regions method reads landmarks: its players are the landmark regions
+    assert settings.regions_landmarks("onnx_net@regions", ["a", "b c"]) == [
+        "results/landmarks/a.npz", "results/landmarks/b c.npz"]
+    assert settings.regions_landmarks("onnx_net", ["a"]) == settings.regions_landmarks("onnx_net@rise", ["a"]) == []

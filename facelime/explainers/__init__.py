@@ -9,9 +9,9 @@ scorer (scoring.py: the similarity formula, the face's own embedding, batching);
 `explain_face` is the one entry point per face, through the registry EXPLAINERS.
 """
 
-from .dispatch import EXPLAINERS, METHODS, explain_face, explained_name, split_name
+from .dispatch import EXPLAINERS, METHODS, explain_face
 from .regions import format_region_table, region_table
 from .result import MapExplanation
 
-__all__ = ["EXPLAINERS", "METHODS", "explain_face", "explained_name", "split_name", "MapExplanation",
+__all__ = ["EXPLAINERS", "METHODS", "explain_face", "MapExplanation",
            "format_region_table", "region_table"]

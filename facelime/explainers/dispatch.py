@@ -29,18 +29,6 @@ EXPLAINERS: dict[str, Explainer] = {
 METHODS = tuple(EXPLAINERS)
 
 
-# A model explained by another method than LIME is named <model>@<method> in the workflow
-# (`@` cannot occur in a model's key); LIME keeps the model's own name, the study's.
-def explained_name(model: str, method: str) -> str:
-    return model if method == "lime" else f"{model}@{method}"
-
-
-def split_name(name: str) -> tuple[str, str]:
-    """(model, method) of an explained name."""
-    model, _, method = name.partition("@")
-    return model, method or "lime"
-
-
 def explain_face(method: str, face: np.ndarray, segments: np.ndarray, embedder: FaceEmbedder, *, lime: dict,
                  seed: int, explain: dict | None = None, reference: np.ndarray | None = None,
                  landmarks: np.ndarray | None = None) -> MapExplanation:

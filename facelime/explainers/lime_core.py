@@ -16,12 +16,8 @@ from functools import partial
 from typing import Callable, Protocol, runtime_checkable
 
 import numpy as np
-import sklearn.metrics
 
-os.environ.setdefault("TQDM_DISABLE", "1")  # lime 0.2.0.1 always draws a tqdm bar
-from lime.lime_base import LimeBase  # noqa: E402
-
-from ..models.base import PreparedFace  # noqa: E402
+from ..models.base import PreparedFace
 
 SAMPLING_DESIGNS = ("lime", "antithetic", "stratified")
 
@@ -94,6 +90,13 @@ def perturbation_scores(prepared: PreparedFace, samples: np.ndarray, score: Scor
 def fit_surrogate(samples: np.ndarray, scores: np.ndarray, kernel_width: float,
                   random_state: np.random.RandomState):
     """lime's weighted ridge on (samples, scores); returns (coef per superpixel, intercept, r2, local_pred)."""
+    # imported here, not at the top: the workflow imports this package to plan jobs, and
+    # scikit-learn alone costs every Snakemake start and non-LIME job almost a second
+    import sklearn.metrics
+
+    os.environ.setdefault("TQDM_DISABLE", "1")  # lime 0.2.0.1 always draws a tqdm bar
+    from lime.lime_base import LimeBase
+
     distances = sklearn.metrics.pairwise_distances(samples, samples[0].reshape(1, -1), metric="cosine").ravel()
     base = LimeBase(partial(exponential_kernel, kernel_width=kernel_width), random_state=random_state)
     # num_features >= K keeps every superpixel, as LimeImageExplainer's default (100000) does.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from ..names import split_name
 from . import paths, targets
 from .catalogue import Catalogue
 from .layouts import figure_layouts
@@ -60,8 +61,6 @@ class Plan:
     def share_entries(self) -> list[dict]:
         """The region-shares job's heatmaps, in the table's order; `order` is each one's place in
         the chart, which lists models in the config's order like every other figure."""
-        from ..explainers import split_name
-
         rank = {m: k for k, m in enumerate(self.study.model_order)}
 
         def model_rank(name):
@@ -79,6 +78,15 @@ class Plan:
     def figure_record(self, name: str) -> list[dict]:
         return self.figures[name].rows_record()
 
+    def figure_caption(self, name: str, colormap: str) -> str:
+        """A heatmap figure's report caption, from the settings it is drawn with."""
+        from ..report_text import heatmap_figure_caption
+
+        config = self.study.config
+        methods = self.study.methods if name == "methods" else ["lime"]
+        return heatmap_figure_caption(self.figures[name].title, colormap, config["figures"], config["lime"],
+                                      methods, config["explain"], config["seed"])
+
     @cached_property
     def figure_index(self) -> list[dict]:
         """[{description, files}] of the figure set."""
@@ -89,7 +97,6 @@ class Plan:
         """validity.ceiling: the seed_ceiling tables, for every explained name whose method draws at
         random (occlusion and regions are deterministic, their ceiling is 1) and a seeded draw of
         identities."""
-        from ..explainers import split_name
         from ..validity.ceiling import DETERMINISTIC
         from ..validity.stability import stability_identities
 

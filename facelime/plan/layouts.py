@@ -4,6 +4,7 @@ with one row per group that wraps at a page's width."""
 
 from __future__ import annotations
 
+from ..names import explained_name
 from . import paths
 from .catalogue import Catalogue
 from .page import HEATMAPS_PER_ROW, Figure, Panel, Row, chunks, wrapped
@@ -67,8 +68,6 @@ def figure_layouts(catalogue: Catalogue) -> dict[str, Figure]:
         add("sanity", "Heatmaps of the nets and their randomised copies",
             [("", [Panel(e.display, e.prefix) for e in shown])], "sanity check: nets and randomised copies")
     if s.other_methods:
-        from ..explainers import explained_name
-
         add("methods", "Heatmaps by explainer and net",
             [(method, [Panel(s.model_display(m), paths.heatmap("model", model=explained_name(m, method)))
                        for m in s.model_order]

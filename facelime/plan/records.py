@@ -9,6 +9,7 @@ from __future__ import annotations
 from itertools import product
 from typing import TYPE_CHECKING
 
+from ..names import explained_name, split_name
 from . import paths
 
 if TYPE_CHECKING:
@@ -41,8 +42,6 @@ def masks(plan: Plan) -> list[dict]:
 
 def region_masks(plan: Plan) -> list[dict]:
     """Every <model>@regions masks file with its model and identity (steps.regions.region_values)."""
-    from ..explainers import explained_name
-
     return [{"model": model, "identity": identity,
              "path": paths.MASKS.format(model=explained_name(model, "regions"), identity=identity)}
             for model in plan.study.model_order for identity in plan.identities]
@@ -50,8 +49,6 @@ def region_masks(plan: Plan) -> list[dict]:
 
 def faithfulness(plan: Plan) -> list[dict]:
     """One record per faithfulness job: its model and method, identity, table and curves."""
-    from ..explainers import split_name
-
     rows = []
     for record in file_records("results/validity/faithfulness/{name}/{identity}",
                                name=plan.study.explained, identity=plan.identities):

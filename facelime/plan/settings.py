@@ -11,8 +11,9 @@ batch size reruns nothing (use --forcerun for that). An explained name is `<mode
 from __future__ import annotations
 
 from ..defaults import with_defaults
-from ..explainers.dispatch import split_name
 from ..models.batch_choice import batch_size_for
+from ..names import split_name
+from . import paths
 
 # Settings that change how fast a job runs, not what it computes: batch sizes, where LIME's
 # masked batch is built (equal scores either way), the fp16 refusal threshold (a check, no
@@ -44,6 +45,25 @@ def model_entry(config: dict, name: str, randomised: dict | None = None) -> dict
 def model_params(config: dict, name: str, randomised: dict | None = None) -> dict:
     """A model's entry without its speed-only keys."""
     return numbers_only(model_entry(config, name, randomised))
+
+
+def model_file(config: dict, name: str, randomised: dict | None = None) -> list[str]:
+    """The model's file as a job input (none for the embedded dlib model), so a changed file reruns its jobs."""
+    path = model_entry(config, name, randomised)["path"]
+    return [path] if path else []
+
+
+def file_input(section: dict, key: str) -> list[str]:
+    """A file a config section names, as a job input (none when the key is empty)."""
+    return [section[key]] if section.get(key) else []
+
+
+def regions_landmarks(name: str, identities: list[str]) -> list[str]:
+    """The landmark files an explain job reads: the regions method draws its players from them
+    (docs/method.md, Regions explainer); the other methods read none."""
+    if split_name(name)[1] != "regions":
+        return []
+    return [paths.fill(paths.LANDMARKS, identity=identity) for identity in identities]
 
 
 def lime_params(config: dict) -> dict:

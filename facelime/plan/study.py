@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..explainers import explained_name, split_name
-from ..figures import readable
 from ..groups import model_attribute_sets
+from ..names import explained_name, readable, split_name
 from ..validity.randomise import randomised_models
 
 # the panel over every net, and a title's note of it; with one net there is no such panel
@@ -68,6 +67,11 @@ class Study:
         if self.other_methods:  # each method's maps over all models, compared by KL
             sets["method"] = self.method_models
         return sets
+
+    @property
+    def identity_classifier_model(self) -> str:
+        """identity_classifier.model, or the first model by name."""
+        return self.config["identity_classifier"]["model"] or self.models[0]
 
     @property
     def several_models(self) -> bool:

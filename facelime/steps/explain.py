@@ -16,7 +16,6 @@ from ..preprocess import load_crop
 from ..references import is_own, reference_embeddings
 from ..seeding import job_seed
 from ..budget import budget_warnings
-from ..sheets import contact_sheet, sheet_title
 from ..storage import load_arrays, save_arrays
 
 
@@ -161,6 +160,8 @@ def explain_identity(model_once: ModelOnce, faces: str, masks: str, model: str, 
         log_progress(f"{model} {identity}", i + 1, n, len(explanation.scores), time.perf_counter() - tick,
                      time.perf_counter() - started)
         if sheets:
+            from ..sheets import contact_sheet, sheet_title  # pyplot only for the jobs that draw sheets
+
             contact_sheet(Path(sheets) / f"{name}.png", crops["faces"][i], crops["segments"][i],
                           explanation.score_map,
                           sheet_title(model, f"{identity}/{name}", method, explanation.forward_passes, k,

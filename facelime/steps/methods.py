@@ -10,7 +10,8 @@ import numpy as np
 from ..canonical import REGIONS
 from ..canonical import region_shares as shares_of
 from ..canonical import load_canonical
-from ..explainers import explain_face, explained_name, split_name
+from ..explainers import explain_face
+from ..names import explained_name, split_name
 from ..validity.agreement import agreement_summary, map_agreement
 from ..validity.ceiling import ceiling_summary, pair_rows, stored_signed_maps
 from ..heatmaps import read_mean

@@ -14,6 +14,7 @@ from ..divergence import symmetric_kl
 from ..errors import ModelLoadError
 from ..explainers.scoring import SimilarityScorer, own_embedding
 from ..models import build_embedder
+from ..names import split_name
 from ..references import stored_reference
 from ..seeding import job_seed
 from ..storage import atomic_path, load_arrays, read_tsv, save_arrays, write_tsv
@@ -49,7 +50,6 @@ def faithfulness(*, faces: str, masks: str, tsv: str, curves: str, model: str, s
     (lime.reference: image) the reference image's crop is the 'pair' substrate; pair_crop holds
     the crop settings then. speed: the model's speed-only settings, which are not rule params.
     """
-    from ..explainers import split_name
     from ..preprocess import load_crop
     from ..validity.faithfulness import protocol_curves, protocol_rows, protocols
 
@@ -250,7 +250,7 @@ def patch_restoration(*, people: list[dict], tsv: str, curves: str, model: str, 
     <model>@<method> and its settings; segment: the superpixel settings for the patched faces;
     speed: the model's speed-only settings, which are not rule params.
     """
-    from ..explainers import explain_face, split_name
+    from ..explainers import explain_face
     from ..segmentation import superpixels
     from ..validity.patch_restoration import build_pairs, eer_threshold, premise_held, restoration_curves
 

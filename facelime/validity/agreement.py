@@ -11,7 +11,6 @@ over images with a percentile CI from a bootstrap over identities (validity.stat
 from __future__ import annotations
 
 import numpy as np
-import scipy.stats
 
 from ..seeding import job_seed
 from .stats import identity_bootstrap_ci
@@ -42,6 +41,8 @@ def map_agreement(first: np.ndarray, second: np.ndarray, within: np.ndarray | No
     within: optional boolean mask of the pixels compared (e.g. the canonical face, not the
     background both maps leave at zero). rng breaks ties of the top sets (see top_set).
     """
+    import scipy.stats  # here: most validity jobs import this module and never rank (~0.4 s to import)
+
     a, b = np.asarray(first, np.float64), np.asarray(second, np.float64)
     if a.shape != b.shape:
         raise ValueError(f"maps differ in shape: {a.shape} and {b.shape}")

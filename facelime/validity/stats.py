@@ -5,7 +5,6 @@ from __future__ import annotations
 from itertools import combinations
 
 import numpy as np
-import scipy.stats
 
 
 def identity_draws(identities: int, resamples: int, rng: np.random.Generator, chunk: int = 500):
@@ -63,6 +62,8 @@ def bootstrap_mean_ci(values, resamples: int, confidence: float, seed: int) -> t
 
 def mean_pairwise_spearman(vectors) -> tuple[float, float]:
     """Mean and minimum Spearman correlation over all pairs of score vectors (1.0 for identical ones)."""
+    import scipy.stats  # imported where used: most jobs that import this module never rank (~0.4 s)
+
     values = []
     for a, b in combinations([np.asarray(v, np.float64) for v in vectors], 2):
         if np.array_equal(a, b):
@@ -74,6 +75,8 @@ def mean_pairwise_spearman(vectors) -> tuple[float, float]:
 
 def benjamini_hochberg(p_values) -> np.ndarray:
     """BH-adjusted p-values (scipy.stats.false_discovery_control); NaN stays NaN."""
+    import scipy.stats
+
     p = np.asarray(p_values, dtype=np.float64)
     adjusted = np.full_like(p, np.nan)
     finite = np.isfinite(p)
