@@ -9,8 +9,6 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from scipy.spatial import Delaunay
-from skimage.transform import SimilarityTransform
 
 from .storage import load_arrays
 
@@ -74,6 +72,8 @@ def face_region_labels(landmarks: np.ndarray, width: int, height: int, split_sid
 
 def mean_shape(shapes: np.ndarray, iterations: int = 5) -> np.ndarray:
     """Generalised Procrustes mean of S x 68 x 2 landmark sets (similarity-aligned)."""
+    from skimage.transform import SimilarityTransform  # imports scipy.spatial: only the canonical-face job needs it
+
     shapes = np.asarray(shapes, dtype=np.float64)
     reference = shapes[0]
     for _ in range(iterations):
@@ -139,6 +139,8 @@ def canonical_face(shape68: np.ndarray, width: int = 224, height: int = 275, top
     placed[:, 0] = (shape[:, 0] - lo[0]) / (hi[0] - lo[0]) * (width - 1)
     placed[:, 1] = top_space + (shape[:, 1] - lo[1]) / (hi[1] - lo[1]) * (height - 1 - top_space)
     points = extended_points(placed, width, height)
+    from scipy.spatial import Delaunay  # here: the jobs that only read region names never triangulate
+
     triangles = Delaunay(points).simplices.astype(np.int32)
     return CanonicalFace(points, triangles, width, height)
 
