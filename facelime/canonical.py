@@ -128,6 +128,8 @@ def canonical_face(shape68: np.ndarray, width: int = 224, height: int = 275, top
     The shape is stretched so its landmarks span the full width and the height
     below a `top_space` band (the forehead), which the 17 top points then cover.
     """
+    from scipy.spatial import Delaunay  # here: the jobs that only read region names never triangulate
+
     shape = np.asarray(shape68, dtype=np.float64)
     # upright: a Procrustes mean keeps its reference's tilt, so level the eye line first
     left_eye, right_eye = shape[36:42].mean(axis=0), shape[42:48].mean(axis=0)
@@ -139,8 +141,6 @@ def canonical_face(shape68: np.ndarray, width: int = 224, height: int = 275, top
     placed[:, 0] = (shape[:, 0] - lo[0]) / (hi[0] - lo[0]) * (width - 1)
     placed[:, 1] = top_space + (shape[:, 1] - lo[1]) / (hi[1] - lo[1]) * (height - 1 - top_space)
     points = extended_points(placed, width, height)
-    from scipy.spatial import Delaunay  # here: the jobs that only read region names never triangulate
-
     triangles = Delaunay(points).simplices.astype(np.int32)
     return CanonicalFace(points, triangles, width, height)
 

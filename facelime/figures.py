@@ -157,9 +157,9 @@ def draw_clustermap(matrix: np.ndarray, names: list[str], links: np.ndarray, pat
 def draw_dendrogram(links: np.ndarray, names: list[str], path, title: str, support=None) -> None:
     """Leaves on the right, as the study drew them; distance grows to the left. support: per merge
     (row of links), its bootstrap support, written at the node (facelime.kl_uncertainty)."""
-    fig, ax = plt.subplots(figsize=(5.5, max(2.2, 0.35 * len(names) + 1)), layout="constrained")
     from scipy.cluster.hierarchy import dendrogram  # only dendrogram jobs need scipy's clustering
 
+    fig, ax = plt.subplots(figsize=(5.5, max(2.2, 0.35 * len(names) + 1)), layout="constrained")
     tree = dendrogram(links, labels=list(names), ax=ax, orientation="left", color_threshold=0,
                       above_threshold_color="k")
     if support is not None:

@@ -91,7 +91,7 @@ def fit_surrogate(samples: np.ndarray, scores: np.ndarray, kernel_width: float,
                   random_state: np.random.RandomState):
     """lime's weighted ridge on (samples, scores); returns (coef per superpixel, intercept, r2, local_pred)."""
     # imported here, not at the top: the workflow imports this package to plan jobs, and
-    # scikit-learn alone costs every Snakemake start and non-LIME job almost a second
+    # scikit-learn and lime cost every Snakemake start and non-LIME job over a second
     import sklearn.metrics
 
     os.environ.setdefault("TQDM_DISABLE", "1")  # lime 0.2.0.1 always draws a tqdm bar
