@@ -109,7 +109,7 @@ rule classifier_explain:
 rule identity_classifier:
     input:
         faces=lambda wildcards: expand(
-            "results/faces/{identity}.npz", identity=identity_classifier_identities()
+            paths.FACES, identity=identity_classifier_identities()
         ),
         model_file=lambda wildcards: plan_settings.model_file(
             config, STUDY.identity_classifier_model

@@ -3,9 +3,9 @@
 
 rule landmarks:
     input:
-        faces="results/faces/{identity}.npz",
+        faces=paths.FACES,
     output:
-        landmarks="results/landmarks/{identity}.npz",
+        landmarks=paths.LANDMARKS,
     log:
         "logs/landmarks/{identity}.log",
     conda:

@@ -8,14 +8,12 @@ rule method_agreement:
             records.method_files(plan(), "aligned")
         ),
         heatmaps=expand(paths.HEATMAP["model"] + ".npz", model=STUDY.method_names),
-        canonical="results/canonical/canonical_face.npz",
+        canonical=paths.CANONICAL,
         # the signed maps (agreement on both signs) and each method's noise ceiling
         mask_files=lambda wildcards: records.record_paths(
             records.method_files(plan(), "masks")
         ),
-        landmarks=lambda wildcards: expand(
-            "results/landmarks/{identity}.npz", identity=identities()
-        ),
+        landmarks=lambda wildcards: expand(paths.LANDMARKS, identity=identities()),
         ceilings=lambda wildcards: plan().ceiling_tables(),
     output:
         images_tsv="results/methods/agreement_per_image.tsv",
@@ -61,13 +59,13 @@ rule method_agreement:
 # validity.ceiling: each image of a few identities explained again with another seed
 rule seed_ceiling:
     input:
-        faces="results/faces/{identity}.npz",
-        landmarks="results/landmarks/{identity}.npz",
-        canonical="results/canonical/canonical_face.npz",
-        masks="results/masks/{model}/{identity}.npz",
+        faces=paths.FACES,
+        landmarks=paths.LANDMARKS,
+        canonical=paths.CANONICAL,
+        masks=paths.MASKS,
         model_file=model_file,
     output:
-        tsv="results/methods/ceiling/{model}/{identity}.tsv",
+        tsv=paths.CEILING,
     log:
         "logs/methods/ceiling/{model}/{identity}.log",
     conda:

@@ -7,8 +7,8 @@ rule crop_and_segment:
         images=identity_images,
         detector=plan_settings.file_input(config["preprocess"], "yunet_model"),
     output:
-        faces="results/faces/{identity}.npz",
-        qc="results/qc/images/{identity}.tsv",
+        faces=paths.FACES,
+        qc=paths.IMAGE_QC,
     log:
         "logs/crop_and_segment/{identity}.log",
     conda:

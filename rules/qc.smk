@@ -7,16 +7,12 @@
 
 rule qc_report:
     input:
-        images=lambda wildcards: expand(
-            "results/qc/images/{identity}.tsv", identity=identities()
-        ),
-        landmarks=lambda wildcards: expand(
-            "results/landmarks/{identity}.npz", identity=identities()
-        ),
+        images=lambda wildcards: expand(paths.IMAGE_QC, identity=identities()),
+        landmarks=lambda wildcards: expand(paths.LANDMARKS, identity=identities()),
         mask_files=lambda wildcards: records.record_paths(records.masks(plan())),
     output:
         table=report(
-            "results/qc/qc.tsv",
+            paths.QC_TABLE,
             caption="../report/qc.rst",
             category="Quality control",
             subcategory="files, images and metadata",
@@ -27,7 +23,7 @@ rule qc_report:
             category="Quality control",
             subcategory="face-detection fallbacks",
         ),
-        summary="results/qc/summary.txt",
+        summary=paths.QC_SUMMARY,
     log:
         "logs/qc_report.log",
     conda:
@@ -44,16 +40,16 @@ rule qc_report:
 # and what could not be made (also printed at the end of the run, under the figure listing).
 rule run_overview:
     input:
-        table="results/qc/qc.tsv",
+        table=paths.QC_TABLE,
         aligned=lambda wildcards: expand(
-            "results/aligned/{model}/{identity}.npz",
+            paths.ALIGNED,
             model=STUDY.models[0],
             identity=identities(),
         ),
-        index="results/figures/index.tsv",
+        index=paths.FIGURE_INDEX,
     output:
         overview=report(
-            "results/overview.tsv",
+            paths.OVERVIEW,
             caption="../report/overview.rst",
             category="Run overview",
             subcategory="settings, models, dataset and counts",

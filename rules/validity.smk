@@ -25,8 +25,8 @@ rule randomise_model:
 
 rule faithfulness:
     input:
-        faces="results/faces/{identity}.npz",
-        masks="results/masks/{model}/{identity}.npz",
+        faces=paths.FACES,
+        masks=paths.MASKS,
         model_file=model_file,
         reference_image=plan_settings.file_input(config["lime"], "reference_image"),
     output:
@@ -95,8 +95,8 @@ rule faithfulness_summary:
 
 rule stability:
     input:
-        faces="results/faces/{identity}.npz",
-        masks="results/masks/{model}/{identity}.npz",
+        faces=paths.FACES,
+        masks=paths.MASKS,
         model_file=model_file,
     output:
         tsv="results/validity/stability/{model}/{identity}.tsv",
@@ -175,7 +175,7 @@ rule region_stats:
         model_identity=lambda wildcards: records.record_paths(
             records.model_identity_heatmaps(plan())
         ),
-        canonical="results/canonical/canonical_face.npz",
+        canonical=paths.CANONICAL,
     output:
         ci=report(
             "results/validity/region_share_ci.tsv",

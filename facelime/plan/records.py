@@ -60,8 +60,8 @@ def faithfulness(plan: Plan) -> list[dict]:
 
 def people(plan: Plan) -> list[dict]:
     """Every identity's face crops and landmarks (steps.validity.patch_restoration)."""
-    return [{"identity": identity, "faces": f"results/faces/{identity}.npz",
-             "landmarks": f"results/landmarks/{identity}.npz"} for identity in plan.identities]
+    return [{"identity": identity, "faces": paths.fill(paths.FACES, identity=identity),
+             "landmarks": paths.fill(paths.LANDMARKS, identity=identity)} for identity in plan.identities]
 
 
 def model_identity_heatmaps(plan: Plan) -> list[dict]:
