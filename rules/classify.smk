@@ -8,8 +8,8 @@ rule classifier_predict:
             wildcards.classifier
         ]["path"],
     output:
-        npz="results/classify/{classifier}/predictions.npz",
-        tsv="results/classify/{classifier}/predictions.tsv",
+        npz=paths.classify_file("predictions.npz"),
+        tsv=paths.classify_file("predictions.tsv"),
     log:
         "logs/classify/{classifier}/predict.log",
     conda:
@@ -25,17 +25,17 @@ rule classifier_predict:
 
 rule classifier_report:
     input:
-        predictions="results/classify/{classifier}/predictions.npz",
+        predictions=paths.classify_file("predictions.npz"),
     output:
         metrics=report(
-            "results/classify/{classifier}/metrics.tsv",
+            paths.classify_file("metrics.tsv"),
             caption="../report/classifier.rst",
             category="Classifier mode",
             subcategory="{classifier}",
             labels={"classifier": "{classifier}", "figure": "precision and recall"},
         ),
         metrics_png=report(
-            "results/classify/{classifier}/metrics.png",
+            paths.classify_file("metrics.png"),
             caption="../report/classifier.rst",
             category="Classifier mode",
             subcategory="{classifier}",
@@ -44,17 +44,17 @@ rule classifier_report:
                 "figure": "precision and recall chart",
             },
         ),
-        confusion="results/classify/{classifier}/confusion.tsv",
+        confusion=paths.classify_file("confusion.tsv"),
         confusion_png=report(
-            "results/classify/{classifier}/confusion.png",
+            paths.classify_file("confusion.png"),
             caption="../report/classifier.rst",
             category="Classifier mode",
             subcategory="{classifier}",
             labels={"classifier": "{classifier}", "figure": "confusion matrix"},
         ),
-        metrics_pdf="results/classify/{classifier}/metrics.pdf",
-        confusion_pdf="results/classify/{classifier}/confusion.pdf",
-        cases_tsv="results/classify/{classifier}/cases.tsv",
+        metrics_pdf=paths.classify_file("metrics.pdf"),
+        confusion_pdf=paths.classify_file("confusion.pdf"),
+        cases_tsv=paths.classify_file("cases.tsv"),
     log:
         "logs/classify/{classifier}/report.log",
     conda:
@@ -71,16 +71,16 @@ rule classifier_report:
 
 rule classifier_explain:
     input:
-        predictions="results/classify/{classifier}/predictions.npz",
-        cases_tsv="results/classify/{classifier}/cases.tsv",
+        predictions=paths.classify_file("predictions.npz"),
+        cases_tsv=paths.classify_file("cases.tsv"),
         model_file=lambda wildcards: config["classify"]["models"][
             wildcards.classifier
         ]["path"],
     output:
-        npz="results/classify/{classifier}/explanations.npz",
+        npz=paths.classify_file("explanations.npz"),
         figures=[
             report(
-                f"results/classify/{{classifier}}/cases/{case}.png",
+                paths.fill(paths.CLASSIFY_CASE, case=case),
                 caption="../report/classifier_cases.rst",
                 category="Classifier mode",
                 subcategory="{classifier}",
@@ -89,8 +89,7 @@ rule classifier_explain:
             for case in paths.CASE_FIGURES
         ],
         figure_pdfs=[
-            f"results/classify/{{classifier}}/cases/{case}.pdf"
-            for case in paths.CASE_FIGURES
+            paths.classify_file(f"cases/{case}.pdf") for case in paths.CASE_FIGURES
         ],
     log:
         "logs/classify/{classifier}/explain.log",

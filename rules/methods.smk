@@ -16,23 +16,23 @@ rule method_agreement:
         landmarks=lambda wildcards: expand(paths.LANDMARKS, identity=identities()),
         ceilings=lambda wildcards: plan().ceiling_tables(),
     output:
-        images_tsv="results/methods/agreement_per_image.tsv",
+        images_tsv=paths.METHOD_AGREEMENT_PER_IMAGE,
         summary=report(
-            "results/methods/agreement.tsv",
+            paths.METHOD_AGREEMENT,
             caption="../report/methods.rst",
             category="Other explainers",
             subcategory="agreement",
             labels={"table": "agreement per model"},
         ),
         ceiling_tsv=report(
-            "results/methods/ceiling.tsv",
+            paths.METHOD_CEILING,
             caption="../report/methods.rst",
             category="Other explainers",
             subcategory="noise ceilings",
             labels={"table": "noise ceiling per method"},
         ),
         regions_tsv=report(
-            "results/methods/region_shares.tsv",
+            paths.METHOD_REGION_SHARES,
             caption="../report/methods.rst",
             category="Other explainers",
             subcategory="region shares",

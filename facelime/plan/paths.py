@@ -36,8 +36,11 @@ KL_TABLES = ("tsv", "floor.tsv", "ci.tsv", "support.tsv")
 KL_FIGURES = ("clustermap", "dendrogram")
 
 REGION_SHARES = "results/regions/region_shares.{ext}"
-METHOD_TABLES = ("results/methods/agreement.tsv", "results/methods/agreement_per_image.tsv",
-                 "results/methods/region_shares.tsv")
+METHOD_AGREEMENT = "results/methods/agreement.tsv"
+METHOD_AGREEMENT_PER_IMAGE = "results/methods/agreement_per_image.tsv"
+METHOD_REGION_SHARES = "results/methods/region_shares.tsv"
+METHOD_CEILING = "results/methods/ceiling.tsv"
+METHOD_TABLES = (METHOD_AGREEMENT, METHOD_AGREEMENT_PER_IMAGE, METHOD_REGION_SHARES)
 CEILING = "results/methods/ceiling/{model}/{identity}.tsv"
 
 REGION_VALUES = ("results/regions/values", "results/regions/region_values.tsv",
@@ -86,6 +89,11 @@ class _KeepMissing(dict):
 def fill(pattern: str, **values) -> str:
     """The pattern with the given wildcards written in; the others stay for Snakemake."""
     return pattern.format_map(_KeepMissing(values))
+
+
+def classify_file(name: str) -> str:
+    """A classifier's result file (CLASSIFY), {classifier} left for Snakemake."""
+    return fill(CLASSIFY, file=name)
 
 
 def heatmap(kind: str, **values) -> str:
