@@ -7,32 +7,30 @@ rule region_values:
     input:
         mask_files=lambda wildcards: records.record_paths(records.region_masks(plan())),
     output:
-        values=directory("results/regions/values"),
+        values=directory(paths.REGION_VALUES["values"]),
         summary=report(
-            "results/regions/region_values.tsv",
+            paths.REGION_VALUES["summary"],
             caption="../report/regions.rst",
             category="Regions explainer",
             subcategory="region values",
             labels={"table": "region values with CIs"},
         ),
         tests=report(
-            "results/regions/region_value_tests.tsv",
+            paths.REGION_VALUES["tests"],
             caption="../report/regions.rst",
             category="Regions explainer",
             subcategory="region values",
             labels={"table": "paired tests"},
         ),
-        interactions="results/regions/region_interactions.tsv",
+        interactions=paths.REGION_VALUES["interactions"],
         figure=report(
-            "results/regions/region_values.png",
+            paths.REGION_VALUES["figure"],
             caption="../report/regions.rst",
             category="Regions explainer",
             subcategory="region values",
             labels={"figure": "region values"},
         ),
-        interaction_figures=expand(
-            "results/regions/interactions/{model}.png", model=STUDY.model_order
-        ),
+        interaction_figures=expand(paths.REGION_INTERACTIONS, model=STUDY.model_order),
     log:
         "logs/regions/region_values.log",
     conda:

@@ -30,8 +30,8 @@ rule faithfulness:
         model_file=model_file,
         reference_image=plan_settings.file_input(config["lime"], "reference_image"),
     output:
-        tsv="results/validity/faithfulness/{model}/{identity}.tsv",
-        curves="results/validity/faithfulness/{model}/{identity}.npz",
+        tsv=f"{paths.FAITHFULNESS_JOB}.tsv",
+        curves=f"{paths.FAITHFULNESS_JOB}.npz",
     log:
         "logs/validity/faithfulness/{model}/{identity}.log",
     conda:
@@ -51,28 +51,28 @@ rule faithfulness_summary:
         curves=lambda wildcards: [r["curves"] for r in records.faithfulness(plan())],
     output:
         tsv=report(
-            "results/validity/faithfulness.tsv",
+            paths.VALIDITY["faithfulness"]["tsv"],
             caption="../report/faithfulness.rst",
             category="Validity",
             subcategory="faithfulness",
             labels={"check": "faithfulness", "figure": "table"},
         ),
         ranking=report(
-            "results/validity/faithfulness_ranking.tsv",
+            paths.VALIDITY["faithfulness"]["ranking"],
             caption="../report/faithfulness.rst",
             category="Validity",
             subcategory="faithfulness",
             labels={"check": "faithfulness", "figure": "ranking"},
         ),
         pairs=report(
-            "results/validity/faithfulness_pairs.tsv",
+            paths.VALIDITY["faithfulness"]["pairs"],
             caption="../report/faithfulness.rst",
             category="Validity",
             subcategory="faithfulness",
             labels={"check": "faithfulness", "figure": "method pairs"},
         ),
         png=report(
-            "results/validity/faithfulness.png",
+            paths.VALIDITY["faithfulness"]["png"],
             caption="../report/faithfulness.rst",
             category="Validity",
             subcategory="faithfulness",
@@ -99,7 +99,7 @@ rule stability:
         masks=paths.MASKS,
         model_file=model_file,
     output:
-        tsv="results/validity/stability/{model}/{identity}.tsv",
+        tsv=paths.STABILITY_TABLE,
     log:
         "logs/validity/stability/{model}/{identity}.log",
     conda:
@@ -118,14 +118,14 @@ rule stability_summary:
         tables=lambda wildcards: plan().stability_tables(),
     output:
         tsv=report(
-            "results/validity/stability.tsv",
+            paths.VALIDITY["stability"]["tsv"],
             caption="../report/stability.rst",
             category="Validity",
             subcategory="stability",
             labels={"check": "stability", "figure": "table"},
         ),
         png=report(
-            "results/validity/stability.png",
+            paths.VALIDITY["stability"]["png"],
             caption="../report/stability.rst",
             category="Validity",
             subcategory="stability",
@@ -151,7 +151,7 @@ rule sanity_check:
         ),
     output:
         tsv=report(
-            "results/validity/sanity.tsv",
+            paths.VALIDITY["sanity"]["tsv"],
             caption="../report/sanity.rst",
             category="Validity",
             subcategory="sanity check",
@@ -178,21 +178,21 @@ rule region_stats:
         canonical=paths.CANONICAL,
     output:
         ci=report(
-            "results/validity/region_share_ci.tsv",
+            paths.VALIDITY["region_stats"]["ci"],
             caption="../report/region_stats.rst",
             category="Validity",
             subcategory="region statistics",
             labels={"check": "region shares", "figure": "CIs"},
         ),
         tests=report(
-            "results/validity/region_tests.tsv",
+            paths.VALIDITY["region_stats"]["tests"],
             caption="../report/region_stats.rst",
             category="Validity",
             subcategory="region statistics",
             labels={"check": "region shares", "figure": "tests"},
         ),
         forest=report(
-            "results/validity/region_forest.png",
+            paths.VALIDITY["region_stats"]["forest"],
             caption="../report/region_stats.rst",
             category="Validity",
             subcategory="region statistics",
@@ -243,21 +243,21 @@ rule patch_summary:
         curves=expand("results/validity/patch/{model}.npz", model=STUDY.explained),
     output:
         tsv=report(
-            "results/validity/patch.tsv",
+            paths.VALIDITY["patch"]["tsv"],
             caption="../report/patch.rst",
             category="Validity",
             subcategory="patch restoration",
             labels={"check": "patch restoration", "figure": "table"},
         ),
         premise=report(
-            "results/validity/patch_premise.tsv",
+            paths.VALIDITY["patch"]["premise"],
             caption="../report/patch.rst",
             category="Validity",
             subcategory="patch restoration",
             labels={"check": "patch restoration", "figure": "premise"},
         ),
         png=report(
-            "results/validity/patch.png",
+            paths.VALIDITY["patch"]["png"],
             caption="../report/patch.rst",
             category="Validity",
             subcategory="patch restoration",

@@ -229,4 +229,4 @@ def test_validity_checks_are_off_by_default_and_each_adds_its_tables(demo):
     Path("whole.onnx").touch()
     plan = build(config, Path.cwd())
     for check, files in paths.VALIDITY.items():
-        assert set(files) <= set(plan.all_targets), check
+        assert set(files.values()) <= set(plan.all_targets), check

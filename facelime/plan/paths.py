@@ -43,9 +43,11 @@ METHOD_CEILING = "results/methods/ceiling.tsv"
 METHOD_TABLES = (METHOD_AGREEMENT, METHOD_AGREEMENT_PER_IMAGE, METHOD_REGION_SHARES)
 CEILING = "results/methods/ceiling/{model}/{identity}.tsv"
 
-REGION_VALUES = ("results/regions/values", "results/regions/region_values.tsv",
-                 "results/regions/region_value_tests.tsv", "results/regions/region_interactions.tsv",
-                 "results/regions/region_values.png")
+REGION_VALUES = {  # the region_values job's outputs, by the rule's names for them
+    "values": "results/regions/values", "summary": "results/regions/region_values.tsv",
+    "tests": "results/regions/region_value_tests.tsv", "interactions": "results/regions/region_interactions.tsv",
+    "figure": "results/regions/region_values.png",
+}
 REGION_INTERACTIONS = "results/regions/interactions/{model}.png"
 
 FIGURE = "results/figures/{figure}"  # a heatmap grid's prefix
@@ -59,14 +61,17 @@ OVERVIEW = "results/overview.tsv"
 RUN_CONFIG = "results/run_config.yaml"
 
 STABILITY_TABLE = "results/validity/stability/{model}/{identity}.tsv"
-VALIDITY = {  # per check: the study-level tables and figures it adds to the run
-    "faithfulness": ("results/validity/faithfulness.tsv", "results/validity/faithfulness_ranking.tsv",
-                     "results/validity/faithfulness_pairs.tsv", "results/validity/faithfulness.png"),
-    "stability": ("results/validity/stability.tsv", "results/validity/stability.png"),
-    "patch": ("results/validity/patch.tsv", "results/validity/patch_premise.tsv", "results/validity/patch.png"),
-    "sanity": ("results/validity/sanity.tsv",),
-    "region_stats": ("results/validity/region_share_ci.tsv", "results/validity/region_tests.tsv",
-                     "results/validity/region_forest.png"),
+FAITHFULNESS_JOB = "results/validity/faithfulness/{model}/{identity}"  # one job's table (.tsv) and curves (.npz)
+VALIDITY = {  # per check: the study-level tables and figures it adds to the run, by the rule's output names
+    "faithfulness": {"tsv": "results/validity/faithfulness.tsv",
+                     "ranking": "results/validity/faithfulness_ranking.tsv",
+                     "pairs": "results/validity/faithfulness_pairs.tsv", "png": "results/validity/faithfulness.png"},
+    "stability": {"tsv": "results/validity/stability.tsv", "png": "results/validity/stability.png"},
+    "patch": {"tsv": "results/validity/patch.tsv", "premise": "results/validity/patch_premise.tsv",
+              "png": "results/validity/patch.png"},
+    "sanity": {"tsv": "results/validity/sanity.tsv"},
+    "region_stats": {"ci": "results/validity/region_share_ci.tsv", "tests": "results/validity/region_tests.tsv",
+                     "forest": "results/validity/region_forest.png"},
 }
 
 CLASSIFY = "results/classify/{classifier}/{file}"

@@ -50,9 +50,8 @@ def region_masks(plan: Plan) -> list[dict]:
 def faithfulness(plan: Plan) -> list[dict]:
     """One record per faithfulness job: its model and method, identity, table and curves."""
     rows = []
-    for record in file_records("results/validity/faithfulness/{name}/{identity}",
-                               name=plan.study.explained, identity=plan.identities):
-        model, method = split_name(record["name"])
+    for record in file_records(paths.FAITHFULNESS_JOB, model=plan.study.explained, identity=plan.identities):
+        model, method = split_name(record["model"])
         rows.append({"model": model, "method": method, "identity": record["identity"],
                      "tsv": record["path"] + ".tsv", "curves": record["path"] + ".npz"})
     return rows

@@ -30,7 +30,7 @@ def region_value_targets(plan: Plan) -> list[str]:
     """The regions explainer's tables and figures (rules/regions.smk)."""
     if "regions" not in plan.study.methods:
         return []
-    return list(paths.REGION_VALUES) + product(paths.REGION_INTERACTIONS, model=plan.study.model_order)
+    return list(paths.REGION_VALUES.values()) + product(paths.REGION_INTERACTIONS, model=plan.study.model_order)
 
 
 def figure_targets(plan: Plan) -> list[str]:
@@ -53,11 +53,11 @@ def validity_targets(plan: Plan) -> list[str]:
     targets = []
     for check in ("faithfulness", "stability", "patch"):
         if validity[check]["enabled"]:
-            targets += paths.VALIDITY[check]
+            targets += paths.VALIDITY[check].values()
     if plan.study.randomised:
-        targets += paths.VALIDITY["sanity"]
+        targets += paths.VALIDITY["sanity"].values()
     if validity["region_stats"]["enabled"]:
-        targets += paths.VALIDITY["region_stats"]
+        targets += paths.VALIDITY["region_stats"].values()
     return list(targets)
 
 
