@@ -57,8 +57,6 @@ SETTINGS = effective_settings(
 )
 STUDY = Study(config)
 MEMBERS = Members(config)
-CLASSIFY = config["classify"]
-CLASSIFIERS = sorted(CLASSIFY["models"]) if CLASSIFY["enabled"] else []
 # every figure job's params: a new dpi, colour scale or drawing code reruns the figures only
 FIGURE_STYLE = figure_style(config["figures"], workflow.basedir)
 
@@ -72,7 +70,7 @@ wildcard_constraints:
     value=r"[^/]+",
     comparison=r"[^/]+",
     figure=r"[^/]+|person_net/[^/]+",
-    classifier="|".join(re.escape(c) for c in CLASSIFIERS) or "no-classifier",
+    classifier="|".join(re.escape(c) for c in STUDY.classifiers) or "no-classifier",
 
 
 # --- the dataset (facelime.plan.members) ---------------------------------------------------

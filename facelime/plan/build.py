@@ -25,17 +25,6 @@ class Plan:
     def figures(self) -> dict[str, Figure]:
         return figure_layouts(self.catalogue)
 
-    @cached_property
-    def classifiers(self) -> list[str]:
-        classify = self.study.config["classify"]
-        return sorted(classify["models"]) if classify["enabled"] else []
-
-    @staticmethod
-    def heatmap_files(prefix: str) -> list[str]:
-        from ..heatmaps import heatmap_outputs
-
-        return heatmap_outputs(prefix)
-
     # -- targets ---------------------------------------------------------------------------
     @cached_property
     def all_targets(self) -> list[str]:

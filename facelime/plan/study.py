@@ -69,6 +69,12 @@ class Study:
         return sets
 
     @property
+    def classifiers(self) -> list[str]:
+        """classify.models by name when classifier mode is on."""
+        classify = self.config["classify"]
+        return sorted(classify["models"]) if classify["enabled"] else []
+
+    @property
     def identity_classifier_model(self) -> str:
         """identity_classifier.model, or the first model by name."""
         return self.config["identity_classifier"]["model"] or self.models[0]

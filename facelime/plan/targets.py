@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from ..heatmaps import heatmap_outputs
 from . import paths
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def figure_targets(plan: Plan) -> list[str]:
 
 def analysis_targets(plan: Plan) -> list[str]:
     """Heatmaps, KL sets, region shares, the other explainers' tables and the heatmap figures."""
-    targets = [f for entry in plan.catalogue.entries for f in plan.heatmap_files(entry.prefix)]
+    targets = [f for entry in plan.catalogue.entries for f in heatmap_outputs(entry.prefix)]
     for name in plan.catalogue.comparison_sets:
         targets += paths.kl_files(name)
     targets += [paths.region_shares(ext) for ext in ("tsv", "png", "pdf")]
@@ -64,7 +65,7 @@ def validity_targets(plan: Plan) -> list[str]:
 def classifier_targets(plan: Plan) -> list[str]:
     config = plan.study.config
     targets = []
-    for name in plan.classifiers:
+    for name in plan.study.classifiers:
         targets += product(paths.CLASSIFY, classifier=[name], file=list(paths.CLASSIFY_FILES))
         targets += product(paths.CLASSIFY_CASE, classifier=[name], case=list(paths.CASE_FIGURES))
     if config["identity_classifier"]["enabled"]:
