@@ -53,6 +53,11 @@ def run_summary(rows: list[dict], counts: list[dict], identities: int, used: int
                               if r["action"] == "skipped" and r["reason"] != REGIONS_SKIP_REASON)
         warnings.append(f"WARNING: {skipped} images were skipped (unreadable, too small or no face found): "
                         f"{first_few(f'{file}: {reason}' for file, reason in files)}.")
+    dropped = dict.fromkeys(f"{r['identity']}: {r['reason']}" for r in rows
+                            if r["action"] == "identity left out" or (r["action"], r["stage"]) == ("ignored", "dataset"))
+    if dropped:  # named like the skipped images: which identities the heatmaps lack
+        warnings.append(f"NOTE: {left_out} identities left out and {ignored} dataset entries ignored: "
+                        f"{first_few(dropped)}.")
     notes = [r for r in rows if r["action"] == "note" and r["stage"] == "metadata"]
     if notes:
         shown = first_few(f"{r['identity']}: {r['reason']}" for r in notes)

@@ -219,3 +219,15 @@ def test_the_summary_names_each_skipped_image_once_with_its_reason():
            "(format not recognised)." in summary
     many = run_summary([row, *others], [], identities=5, used=1, max_share=0.1).replace("\n  ", " ")
     assert "a/broken.jpg" in many and "b2/x.jpg: no face found; ..." in many and "b3/x.jpg" not in many
+
+
+def test_the_summary_names_the_identities_left_out_and_the_entries_ignored():
+    rows = [{"identity": "broken", "file": "", "stage": "crop_and_segment", "action": "identity left out",
+             "reason": "no usable image among 2"},
+            {"identity": "empty", "file": "/data/empty", "stage": "dataset", "action": "ignored",
+             "reason": "no images in the identity folder: identity left out"}]
+    summary = run_summary(rows, [], identities=3, used=4, max_share=0.1).replace("\n  ", " ")
+    assert "2 identities used (1 left out)" in summary and "1 dataset entries ignored" in summary
+    assert ("NOTE: 1 identities left out and 1 dataset entries ignored: broken: no usable image among 2; "
+            "empty: no images in the identity folder: identity left out.") in summary
+    assert "left out and" not in run_summary([], [], identities=3, used=4, max_share=0.1)
